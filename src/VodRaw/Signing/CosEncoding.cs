@@ -22,28 +22,42 @@ internal static class CosEncoding
     public static void Encode(ReadOnlySpan<char> value, ref SpanWriter writer, bool lowerCase, bool keepSlash = false)
     {
         Span<byte> utf8 = stackalloc byte[4];
-        foreach (var rune in value.EnumerateRunes())
+        for (var i = 0; i < value.Length; i++)
         {
-            var n = rune.EncodeToUtf8(utf8);
-            for (var i = 0; i < n; i++)
+            var c = value[i];
+            if (c < 0x80)
             {
-                var b = utf8[i];
-                if (IsUnreserved(b) || (keepSlash && b == (byte)'/'))
-                {
-                    writer.Write(lowerCase && b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b);
-                }
-                else
-                {
-                    writer.Write((byte)'%');
-                    var hi = UpperHex[b >> 4];
-                    var lo = UpperHex[b & 0xF];
-                    writer.Write(lowerCase ? ToLower(hi) : hi);
-                    writer.Write(lowerCase ? ToLower(lo) : lo);
-                }
+                // ASCII fast path: most names and values are ASCII.
+                EncodeByte((byte)c, ref writer, lowerCase, keepSlash);
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf16(value[i..], out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                rune = Rune.ReplacementChar;
+            }
+
+            i += Math.Max(consumed, 1) - 1;
+            var n = rune.EncodeToUtf8(utf8);
+            for (var j = 0; j < n; j++)
+            {
+                EncodeByte(utf8[j], ref writer, lowerCase, keepSlash);
             }
         }
+    }
 
-        static byte ToLower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
+    private static void EncodeByte(byte b, ref SpanWriter writer, bool lowerCase, bool keepSlash)
+    {
+        if (IsUnreserved(b) || (keepSlash && b == (byte)'/'))
+        {
+            writer.Write(lowerCase && b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b);
+            return;
+        }
+
+        var hex = lowerCase ? "0123456789abcdef"u8 : UpperHex;
+        writer.Write((byte)'%');
+        writer.Write(hex[b >> 4]);
+        writer.Write(hex[b & 0xF]);
     }
 
     /// <summary>The COS encoding of one query component (name or value) as a string.</summary>

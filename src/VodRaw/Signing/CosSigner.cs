@@ -99,7 +99,7 @@ internal sealed class CosSigner
             var httpString = h.Written;
 
             Span<byte> sha1 = stackalloc byte[20];
-            SHA1.HashData(httpString, sha1);
+            ThreadHashes.Sha1(httpString, sha1);
 
             var signKey = GetSignKey(input.KeyTime);
             Span<byte> stringToSign = stackalloc byte[5 + signKey.KeyTimeUtf8.Length + 1 + 40 + 1];
@@ -112,7 +112,7 @@ internal sealed class CosSigner
             s.Write(hex);
             s.Write((byte)'\n');
 
-            HMACSHA1.HashData(signKey.HexUtf8, s.Written, sha1);
+            ThreadHashes.HmacSha1(signKey.HexUtf8, s.Written, sha1);
             Span<byte> signature = stackalloc byte[40];
             Hex.EncodeLower(sha1, signature);
 

@@ -83,7 +83,7 @@ internal sealed class Tc3Signer
         try
         {
             Span<byte> hash = stackalloc byte[32];
-            SHA256.HashData(input.Payload, hash);
+            ThreadHashes.Sha256(input.Payload, hash);
             Span<byte> payloadHex = stackalloc byte[64];
             Hex.EncodeLower(hash, payloadHex);
 
@@ -112,7 +112,7 @@ internal sealed class Tc3Signer
             w.Write(payloadHex);
             var canonicalBytes = w.Written;
 
-            SHA256.HashData(canonicalBytes, hash);
+            ThreadHashes.Sha256(canonicalBytes, hash);
             Span<byte> canonicalHex = stackalloc byte[64];
             Hex.EncodeLower(hash, canonicalHex);
 
@@ -128,11 +128,8 @@ internal sealed class Tc3Signer
             s.Write("/tc3_request\n"u8);
             s.Write(canonicalHex);
 
-            Span<byte> signingKey = stackalloc byte[32];
-            GetSigningKey(date, input.Service, signingKey);
-            HMACSHA256.HashData(signingKey, s.Written, hash);
+            ThreadHashes.HmacSha256(GetSigningKey(date, input.Service), s.Written, hash);
             Hex.EncodeLower(hash, signatureHex);
-            signingKey.Clear();
 
             if (trace is not null)
             {
@@ -151,13 +148,12 @@ internal sealed class Tc3Signer
         }
     }
 
-    private void GetSigningKey(ReadOnlySpan<byte> date, string service, Span<byte> destination)
+    private byte[] GetSigningKey(ReadOnlySpan<byte> date, string service)
     {
         var cached = _derived;
         if (cached is not null && cached.Service == service && date.SequenceEqual(cached.Date))
         {
-            cached.Key.CopyTo(destination);
-            return;
+            return cached.Key;
         }
 
         Span<byte> serviceBytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(service.Length)];
@@ -166,9 +162,11 @@ internal sealed class Tc3Signer
         HMACSHA256.HashData(_rootKey, date, kDate);
         Span<byte> kService = stackalloc byte[32];
         HMACSHA256.HashData(kDate, serviceBytes, kService);
-        HMACSHA256.HashData(kService, "tc3_request"u8, destination);
+        var key = new byte[32];
+        HMACSHA256.HashData(kService, "tc3_request"u8, key);
         // Publishing a new immutable entry is atomic; a race only costs a recomputation.
-        _derived = new DerivedKey(date.ToArray(), service, destination.ToArray());
+        _derived = new DerivedKey(date.ToArray(), service, key);
+        return key;
     }
 
     private string BuildAuthorization(in Tc3SigningInput input, ReadOnlySpan<byte> date, ReadOnlySpan<byte> signatureHex)

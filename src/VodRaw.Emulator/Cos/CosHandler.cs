@@ -1,0 +1,607 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace VodRaw.Emulator.Cos;
+
+/// <summary>
+/// The COS XML API side. Addressing: virtual-host style (<c>Host: {bucket}.cos.{region}...</c>) or path style
+/// (<c>/{bucket}/{key}</c>). Either way the signed path is <c>/{key}</c>, decoded.
+/// </summary>
+internal sealed class CosHandler(VodEmulator emulator)
+{
+    public const long MaxPartSize = 5L * 1024 * 1024 * 1024;
+    public const long MinPartSize = 1024 * 1024;
+    public const int MaxParts = 10_000;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var q = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = q < 0 ? rawTarget : rawTarget[..q];
+        var rawQuery = q < 0 ? string.Empty : rawTarget[(q + 1)..];
+
+        var host = request.Headers.Host.ToString();
+        var cosLabel = host.IndexOf(".cos.", StringComparison.Ordinal);
+        string bucket;
+        string encodedKey;
+        if (cosLabel > 0)
+        {
+            bucket = host[..cosLabel];
+            encodedKey = rawPath.TrimStart('/');
+        }
+        else
+        {
+            var trimmed = rawPath.TrimStart('/');
+            var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+            bucket = slash < 0 ? trimmed : trimmed[..slash];
+            encodedKey = slash < 0 ? string.Empty : trimmed[(slash + 1)..];
+        }
+
+        var key = CosSignatureVerifier.Decode(encodedKey);
+        var query = ParseQuery(rawQuery);
+        var method = request.Method;
+        var operation = Classify(method, query);
+        int? partNumber = null;
+        if (operation == EmulatorOperation.UploadPart && int.TryParse(query.GetValueOrDefault("partnumber"), NumberStyles.None, CultureInfo.InvariantCulture, out var pn))
+        {
+            partNumber = pn;
+        }
+
+        var call = new Call(context, operation, bucket, key, partNumber);
+        context.Response.Headers["x-cos-request-id"] = call.RequestId;
+
+        var fault = emulator.Faults.Match(operation, partNumber);
+        call.Fault = fault;
+        if (fault is not null && !await ApplyFaultAsync(call, fault).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var authError = Authorize(call, query, "/" + key);
+        if (authError is { } ae)
+        {
+            await DrainAsync(call).ConfigureAwait(false);
+            await ErrorAsync(call, ae.Status, ae.Code, ae.Message).ConfigureAwait(false);
+            return;
+        }
+
+        switch (operation)
+        {
+            case EmulatorOperation.PutObject:
+                await PutObjectAsync(call).ConfigureAwait(false);
+                break;
+            case EmulatorOperation.InitiateMultipartUpload:
+                var upload = emulator.Store.Initiate(bucket, key, emulator.Time.GetUtcNow());
+                await XmlAsync(call, 200, CosXml.Initiate(bucket, key, upload.UploadId)).ConfigureAwait(false);
+                break;
+            case EmulatorOperation.UploadPart:
+                await UploadPartAsync(call, query).ConfigureAwait(false);
+                break;
+            case EmulatorOperation.CompleteMultipartUpload:
+                await CompleteAsync(call, query).ConfigureAwait(false);
+                break;
+            case EmulatorOperation.ListParts:
+                await ListPartsAsync(call, query).ConfigureAwait(false);
+                break;
+            case EmulatorOperation.AbortMultipartUpload:
+                var toAbort = FindUpload(call, query);
+                if (toAbort is null)
+                {
+                    await ErrorAsync(call, 404, "NoSuchUpload", "The specified upload does not exist.").ConfigureAwait(false);
+                    return;
+                }
+
+                emulator.Store.Abort(toAbort);
+                context.Response.StatusCode = 204;
+                emulator.Log(operation, method, bucket + "/" + key, null, 204, null, fault?.Kind, 0);
+                break;
+            case EmulatorOperation.HeadObject:
+            case EmulatorOperation.GetObject:
+                await GetObjectAsync(call).ConfigureAwait(false);
+                break;
+            default:
+                await DrainAsync(call).ConfigureAwait(false);
+                await ErrorAsync(call, 400, "InvalidRequest", "The emulator does not serve this operation.").ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static EmulatorOperation Classify(string method, Dictionary<string, string> query)
+    {
+        if (HttpMethods.IsPut(method))
+        {
+            return query.ContainsKey("partnumber") || query.ContainsKey("uploadid") ? EmulatorOperation.UploadPart : EmulatorOperation.PutObject;
+        }
+
+        if (HttpMethods.IsPost(method))
+        {
+            return query.ContainsKey("uploads") ? EmulatorOperation.InitiateMultipartUpload
+                : query.ContainsKey("uploadid") ? EmulatorOperation.CompleteMultipartUpload : EmulatorOperation.Unknown;
+        }
+
+        if (HttpMethods.IsDelete(method))
+        {
+            return query.ContainsKey("uploadid") ? EmulatorOperation.AbortMultipartUpload : EmulatorOperation.Unknown;
+        }
+
+        if (HttpMethods.IsGet(method))
+        {
+            return query.ContainsKey("uploadid") ? EmulatorOperation.ListParts : EmulatorOperation.GetObject;
+        }
+
+        return HttpMethods.IsHead(method) ? EmulatorOperation.HeadObject : EmulatorOperation.Unknown;
+    }
+
+    /// <summary>Applies a fault; returns whether handling continues normally.</summary>
+    private async Task<bool> ApplyFaultAsync(Call call, FaultRule fault)
+    {
+        var context = call.Context;
+        switch (fault.Kind)
+        {
+            case FaultKind.Delay:
+                try
+                {
+                    await Task.Delay(fault.Duration ?? TimeSpan.Zero, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    Log(call, 0, null);
+                    return false;
+                }
+
+                return true;
+            case FaultKind.Fail:
+                await DrainAsync(call).ConfigureAwait(false);
+                if (fault.RetryAfter is { } retryAfter)
+                {
+                    context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                await ErrorAsync(call, fault.Status, fault.Code, "Injected fault.").ConfigureAwait(false);
+                return false;
+            case FaultKind.ResetConnection:
+                try
+                {
+                    var body = await emulator.Store.ReadBodyAsync(context.Request.Body, fault.AfterBytes, context.RequestAborted).ConfigureAwait(false);
+                    call.BodyBytes = body.Length;
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+                {
+                }
+
+                Log(call, 0, null);
+                context.Abort();
+                return false;
+            case FaultKind.Stall:
+                try
+                {
+                    await Task.Delay(fault.Duration ?? Timeout.InfiniteTimeSpan, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    Log(call, 0, null);
+                    return false;
+                }
+
+                await ErrorAsync(call, 400, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period.").ConfigureAwait(false);
+                context.Abort();
+                return false;
+            default:
+                return true; // WrongCrc64 and CompleteErrorBody shape the normal answer
+        }
+    }
+
+    private (int Status, string Code, string Message)? Authorize(Call call, Dictionary<string, string> query, string decodedPath)
+    {
+        var request = call.Context.Request;
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.Length == 0 && call.Operation is EmulatorOperation.GetObject or EmulatorOperation.HeadObject)
+        {
+            return null; // committed media is publicly readable, as through a CDN
+        }
+
+        var parseError = CosSignatureVerifier.Parse(authorization, out var fields);
+        if (parseError is not null)
+        {
+            return parseError;
+        }
+
+        var now = emulator.Time.GetUtcNow().ToUnixTimeSeconds();
+        if (now < fields!.Start || now > fields.End)
+        {
+            return (403, "AccessDenied", "Request has expired: the signature's key time does not cover the server time.");
+        }
+
+        var (credential, session) = emulator.FindCosCredential(fields.AccessKey);
+        if (credential is null)
+        {
+            return (403, "InvalidAccessKeyId", "The access key ID is not known.");
+        }
+
+        if (credential.Token is not null)
+        {
+            var token = request.Headers["x-cos-security-token"].ToString();
+            if (!FixedEquals(token, credential.Token))
+            {
+                return (403, "InvalidAccessKeyId", "The x-cos-security-token does not match the temporary credential.");
+            }
+        }
+
+        if (session is not null)
+        {
+            if (emulator.Time.GetUtcNow() >= session.TempCredentialExpires)
+            {
+                return (403, "ExpiredToken", "The temporary credential has expired.");
+            }
+
+            if (call.Bucket != session.Bucket || !call.Key.StartsWith(session.KeyPrefix, StringComparison.Ordinal))
+            {
+                return (403, "AccessDenied", "The temporary credential may only write inside its upload session's directory.");
+            }
+        }
+
+        return CosSignatureVerifier.Verify(fields, credential.SecretKey, request.Method, decodedPath, query,
+            name => request.Headers.TryGetValue(name, out var v) ? v.ToString() : null);
+    }
+
+    private async Task PutObjectAsync(Call call)
+    {
+        var request = call.Context.Request;
+        if (request.ContentLength is not { } length)
+        {
+            await DrainAsync(call).ConfigureAwait(false);
+            await ErrorAsync(call, 411, "MissingContentLength", "Content-Length is required.").ConfigureAwait(false);
+            return;
+        }
+
+        if (length > MaxPartSize)
+        {
+            await ErrorAsync(call, 400, "EntityTooLarge", "A single PUT may carry at most 5 GiB.").ConfigureAwait(false);
+            return;
+        }
+
+        var body = await ReadBodyAsync(call).ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
+
+        if (!await CheckMd5Async(call, body).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var obj = emulator.Store.PutObject(call.Bucket, call.Key, body, request.ContentType);
+        var response = call.Context.Response;
+        response.Headers.ETag = obj.ETag;
+        response.Headers["x-cos-hash-crc64ecma"] = Crc(call, obj.Crc64);
+        response.StatusCode = 200;
+        Log(call, 200, null);
+    }
+
+    private async Task UploadPartAsync(Call call, Dictionary<string, string> query)
+    {
+        var upload = FindUpload(call, query);
+        if (upload is null)
+        {
+            await DrainAsync(call).ConfigureAwait(false);
+            await ErrorAsync(call, 404, "NoSuchUpload", "The specified upload does not exist.").ConfigureAwait(false);
+            return;
+        }
+
+        if (call.PartNumber is not (>= 1 and <= MaxParts))
+        {
+            await DrainAsync(call).ConfigureAwait(false);
+            await ErrorAsync(call, 400, "InvalidArgument", "partNumber must be between 1 and 10000.").ConfigureAwait(false);
+            return;
+        }
+
+        if (call.Context.Request.ContentLength is not { } length || length > MaxPartSize)
+        {
+            await DrainAsync(call).ConfigureAwait(false);
+            await ErrorAsync(call, 400, "InvalidArgument", "A part needs a Content-Length of at most 5 GiB.").ConfigureAwait(false);
+            return;
+        }
+
+        var body = await ReadBodyAsync(call).ConfigureAwait(false);
+        if (body is null || !await CheckMd5Async(call, body).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var part = emulator.Store.PutPart(upload, call.PartNumber.Value, body, emulator.Time.GetUtcNow());
+        var response = call.Context.Response;
+        response.Headers.ETag = part.ETag;
+        response.Headers["x-cos-hash-crc64ecma"] = Crc(call, part.Crc64);
+        response.StatusCode = 200;
+        Log(call, 200, null);
+    }
+
+    private async Task CompleteAsync(Call call, Dictionary<string, string> query)
+    {
+        var upload = FindUpload(call, query);
+        var bodyBytes = await ReadSmallBodyAsync(call).ConfigureAwait(false);
+        if (upload is null)
+        {
+            await ErrorAsync(call, 404, "NoSuchUpload", "The specified upload does not exist.").ConfigureAwait(false);
+            return;
+        }
+
+        var requested = bodyBytes is null ? null : CosXml.ReadCompleteRequest(bodyBytes);
+        if (requested is null || requested.Count == 0)
+        {
+            await ErrorAsync(call, 400, "MalformedXML", "The XML you provided was not well-formed.").ConfigureAwait(false);
+            return;
+        }
+
+        var parts = new List<StoredPart>(requested.Count);
+        for (var i = 0; i < requested.Count; i++)
+        {
+            var (number, etag) = requested[i];
+            if (i > 0 && number <= requested[i - 1].PartNumber)
+            {
+                await ErrorAsync(call, 400, "InvalidPartOrder", "The list of parts was not in ascending order.").ConfigureAwait(false);
+                return;
+            }
+
+            if (!upload.Parts.TryGetValue(number, out var part) || Unquote(part.ETag) != Unquote(etag))
+            {
+                await ErrorAsync(call, 400, "InvalidPart", $"Part {number} was not uploaded or its ETag does not match.").ConfigureAwait(false);
+                return;
+            }
+
+            parts.Add(part);
+        }
+
+        for (var i = 0; i < parts.Count - 1; i++)
+        {
+            if (parts[i].Size < MinPartSize)
+            {
+                await ErrorAsync(call, 400, "EntityTooSmall", $"Part {parts[i].PartNumber} is smaller than 1 MiB and is not the last part.").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        // Like COS: answer 200 at once, keep the connection alive with whitespace while merging, then the result.
+        ulong crc = 0;
+        foreach (var part in parts)
+        {
+            crc = VodRaw.Hashing.Crc64.Combine(crc, part.Crc64, part.Size);
+        }
+
+        var response = call.Context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/xml";
+        if (call.Fault?.Kind != FaultKind.CompleteErrorBody)
+        {
+            response.Headers["x-cos-hash-crc64ecma"] = crc.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await response.StartAsync(call.Context.RequestAborted).ConfigureAwait(false);
+        await response.Body.WriteAsync("\n  "u8.ToArray(), call.Context.RequestAborted).ConfigureAwait(false);
+        await response.Body.FlushAsync(call.Context.RequestAborted).ConfigureAwait(false);
+
+        if (call.Fault?.Kind == FaultKind.CompleteErrorBody)
+        {
+            var error = CosXml.Error(call.Fault.Code, "We encountered an internal error. Please try again.", "/" + call.Key, call.RequestId, call.TraceId);
+            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(error), call.Context.RequestAborted).ConfigureAwait(false);
+            Log(call, 200, call.Fault.Code);
+            return;
+        }
+
+        var obj = await emulator.Store.CompleteAsync(upload, parts, CancellationToken.None).ConfigureAwait(false);
+        var location = $"{emulator.CosEndpoint.ToString().TrimEnd('/')}/{call.Bucket}/{call.Key}";
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(CosXml.Complete(location, call.Bucket, call.Key, obj.ETag)), call.Context.RequestAborted).ConfigureAwait(false);
+        Log(call, 200, null);
+    }
+
+    private async Task ListPartsAsync(Call call, Dictionary<string, string> query)
+    {
+        var upload = FindUpload(call, query);
+        if (upload is null)
+        {
+            await ErrorAsync(call, 404, "NoSuchUpload", "The specified upload does not exist.").ConfigureAwait(false);
+            return;
+        }
+
+        var marker = int.TryParse(query.GetValueOrDefault("part-number-marker"), NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 0;
+        var maxParts = int.TryParse(query.GetValueOrDefault("max-parts"), NumberStyles.None, CultureInfo.InvariantCulture, out var mp) ? Math.Clamp(mp, 1, 1000) : 1000;
+        var all = upload.Parts.Values.Where(p => p.PartNumber > marker).OrderBy(p => p.PartNumber).ToList();
+        var page = all.Take(maxParts).ToList();
+        await XmlAsync(call, 200, CosXml.ListParts(upload, page, marker, maxParts, all.Count > page.Count)).ConfigureAwait(false);
+    }
+
+    private async Task GetObjectAsync(Call call)
+    {
+        var obj = emulator.Store.Get(call.Bucket, call.Key);
+        var response = call.Context.Response;
+        if (obj is null)
+        {
+            if (call.Operation == EmulatorOperation.HeadObject)
+            {
+                response.StatusCode = 404;
+                Log(call, 404, "NoSuchKey");
+                return;
+            }
+
+            await ErrorAsync(call, 404, "NoSuchKey", "The specified key does not exist.").ConfigureAwait(false);
+            return;
+        }
+
+        response.StatusCode = 200;
+        response.ContentLength = obj.Length;
+        response.Headers.ETag = obj.ETag;
+        response.Headers["x-cos-hash-crc64ecma"] = obj.Crc64.ToString(CultureInfo.InvariantCulture);
+        if (obj.ContentType is not null)
+        {
+            response.ContentType = obj.ContentType;
+        }
+
+        if (call.Operation == EmulatorOperation.GetObject && obj.HasContent)
+        {
+            var stream = obj.OpenRead();
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.CopyToAsync(response.Body, call.Context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+
+        Log(call, 200, null);
+    }
+
+    private MultipartUpload? FindUpload(Call call, Dictionary<string, string> query)
+    {
+        var upload = query.TryGetValue("uploadid", out var id) ? emulator.Store.GetUpload(id) : null;
+        return upload is not null && upload.Bucket == call.Bucket && upload.Key == call.Key ? upload : null;
+    }
+
+    private async Task<BodyResult?> ReadBodyAsync(Call call)
+    {
+        try
+        {
+            var body = await emulator.Store.ReadBodyAsync(call.Context.Request.Body, null, call.Context.RequestAborted).ConfigureAwait(false);
+            call.BodyBytes = body.Length;
+            return body;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            Log(call, 0, "ClientDisconnected");
+            return null;
+        }
+    }
+
+    private static async Task<byte[]?> ReadSmallBodyAsync(Call call)
+    {
+        using var buffer = new MemoryStream();
+        try
+        {
+            await call.Context.Request.Body.CopyToAsync(buffer, call.Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            return null;
+        }
+
+        call.BodyBytes = buffer.Length;
+        return buffer.ToArray();
+    }
+
+    private async Task<bool> CheckMd5Async(Call call, BodyResult body)
+    {
+        var sent = call.Context.Request.Headers["Content-MD5"].ToString();
+        if (sent.Length == 0)
+        {
+            return true;
+        }
+
+        var actual = Convert.ToBase64String(Convert.FromHexString(body.Md5Hex));
+        if (sent == actual)
+        {
+            return true;
+        }
+
+        if (body.FilePath is not null)
+        {
+            File.Delete(body.FilePath);
+        }
+
+        await ErrorAsync(call, 400, "BadDigest", "The Content-MD5 you specified did not match what we received.").ConfigureAwait(false);
+        return false;
+    }
+
+    private static string Crc(Call call, ulong crc) =>
+        (call.Fault?.Kind == FaultKind.WrongCrc64 ? crc ^ 0x1 : crc).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task DrainAsync(Call call)
+    {
+        try
+        {
+            await call.Context.Request.Body.CopyToAsync(Stream.Null, call.Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+        }
+    }
+
+    private async Task ErrorAsync(Call call, int status, string code, string message)
+    {
+        var response = call.Context.Response;
+        if (!response.HasStarted)
+        {
+            response.StatusCode = status;
+            response.Headers["x-cos-trace-id"] = call.TraceId;
+            if (!HttpMethods.IsHead(call.Context.Request.Method))
+            {
+                var xml = Encoding.UTF8.GetBytes(CosXml.Error(code, message, "/" + call.Key, call.RequestId, call.TraceId));
+                response.ContentType = "application/xml";
+                response.ContentLength = xml.Length;
+                try
+                {
+                    await response.Body.WriteAsync(xml, call.Context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        Log(call, status, code);
+    }
+
+    private async Task XmlAsync(Call call, int status, string xml)
+    {
+        var bytes = Encoding.UTF8.GetBytes(xml);
+        var response = call.Context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/xml";
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, call.Context.RequestAborted).ConfigureAwait(false);
+        Log(call, status, null);
+    }
+
+    private void Log(Call call, int status, string? code) =>
+        emulator.Log(call.Operation, call.Context.Request.Method, call.Bucket + "/" + call.Key, call.PartNumber, status, code, call.Fault?.Kind, call.BodyBytes);
+
+    private static Dictionary<string, string> ParseQuery(string rawQuery)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = CosSignatureVerifier.Decode(eq < 0 ? pair : pair[..eq]).ToLowerInvariant();
+            result[name] = eq < 0 ? string.Empty : CosSignatureVerifier.Decode(pair[(eq + 1)..]);
+        }
+
+        return result;
+    }
+
+    private static string Unquote(string etag) => etag.Trim('"');
+
+    private static bool FixedEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+
+    private sealed class Call(HttpContext context, EmulatorOperation operation, string bucket, string key, int? partNumber)
+    {
+        public HttpContext Context { get; } = context;
+
+        public EmulatorOperation Operation { get; } = operation;
+
+        public string Bucket { get; } = bucket;
+
+        public string Key { get; } = key;
+
+        public int? PartNumber { get; } = partNumber;
+
+        public string RequestId { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+
+        public string TraceId { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+
+        public FaultRule? Fault { get; set; }
+
+        public long BodyBytes { get; set; }
+    }
+}

@@ -1,0 +1,23 @@
+namespace VodRaw.Emulator;
+
+/// <summary>What an injected fault does.</summary>
+public enum FaultKind
+{
+    /// <summary>Answer with an error status and code (VOD: the JSON error envelope; COS: the XML error body).</summary>
+    Fail,
+
+    /// <summary>Read part of the body, then drop the connection.</summary>
+    ResetConnection,
+
+    /// <summary>Wait, then handle the request normally.</summary>
+    Delay,
+
+    /// <summary>Stop reading the request body for a while (or until the client gives up), then answer 400 RequestTimeout.</summary>
+    Stall,
+
+    /// <summary>Handle an UploadPart or PUT normally but report a wrong <c>x-cos-hash-crc64ecma</c>.</summary>
+    WrongCrc64,
+
+    /// <summary>Answer Complete Multipart Upload with 200 and an <c>Error</c> body instead of the result.</summary>
+    CompleteErrorBody,
+}

@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+using VodRaw.Emulator.Cos;
+using VodRaw.Emulator.Manifests;
+using VodRaw.Emulator.Vod;
+
+namespace VodRaw.Emulator;
+
+/// <summary>
+/// A local stand-in for Tencent Cloud VOD's upload API and the COS buckets it hands out, on Kestrel, bound to
+/// 127.0.0.1. It checks TC3 and COS signatures as the services do, keeps objects on disk, assembles multipart uploads,
+/// and injects the faults its <see cref="Faults"/> plan declares.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var emulator = await VodEmulator.StartAsync();
+/// // point a VodUploadClient at emulator.VodEndpoint / emulator.CosEndpoint with emulator.Credential
+/// </code>
+/// </example>
+public sealed class VodEmulator : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, VodSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, VodSession> _sessionsByTempId = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<EmulatorRequest> _requests = new();
+    private readonly VodEmulatorOptions _options;
+    private WebApplication? _app;
+    private int _vodPort;
+    private long _nextFileId = 5285890784313419000;
+
+    private VodEmulator(VodEmulatorOptions options)
+    {
+        _options = options;
+        Credential = options.Credential ?? EmulatorCredential.Generate("AKIDEMU", temporary: false);
+        TemporaryCredential = EmulatorCredential.Generate("AKIDEMUSTS", temporary: true);
+        Store = new ObjectStore(options.DataDirectory, options.StoreContent);
+        TemporaryCredentialLifetime = options.TemporaryCredentialLifetime;
+    }
+
+    /// <summary>The VOD API endpoint (POST /).</summary>
+    public Uri VodEndpoint { get; private set; } = null!;
+
+    /// <summary>The COS endpoint; buckets are addressed path-style: <c>{CosEndpoint}/{bucket}/{key}</c>.</summary>
+    public Uri CosEndpoint { get; private set; } = null!;
+
+    /// <summary>The permanent API key both sides accept.</summary>
+    public EmulatorCredential Credential { get; }
+
+    /// <summary>A temporary API key (with token) the VOD API side also accepts, for testing callers' STS credentials.</summary>
+    public EmulatorCredential TemporaryCredential { get; }
+
+    /// <summary>The faults to inject; add rules at any time.</summary>
+    public FaultPlan Faults { get; } = new();
+
+    /// <summary>Lifetime of TempCertificates issued from now on. Default from the options (1 hour).</summary>
+    public TimeSpan TemporaryCredentialLifetime { get; set; }
+
+    /// <summary>Every request served so far, in arrival order of completion.</summary>
+    public IReadOnlyList<EmulatorRequest> Requests => [.. _requests];
+
+    /// <summary>Every stored object.</summary>
+    public IReadOnlyCollection<EmulatorObject> Objects => Store.Objects;
+
+    /// <summary>Upload IDs of multipart uploads that were aborted.</summary>
+    public IReadOnlyCollection<string> AbortedUploads => Store.AbortedUploadIds;
+
+    /// <summary>Multipart uploads initiated and neither completed nor aborted.</summary>
+    public int PendingMultipartUploads => Store.Uploads.Count;
+
+    /// <summary>The bucket ApplyUpload hands out for a sub-application (or the main application).</summary>
+    public string BucketFor(long? subAppId) => $"vodemu{subAppId?.ToString(CultureInfo.InvariantCulture) ?? "main"}-{_options.AppId.ToString(CultureInfo.InvariantCulture)}";
+
+    internal ObjectStore Store { get; }
+
+    internal TimeProvider Time => _options.TimeProvider;
+
+    /// <summary>Starts an emulator on 127.0.0.1.</summary>
+    public static async Task<VodEmulator> StartAsync(VodEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new VodEmulatorOptions();
+        var emulator = new VodEmulator(options);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.ClearProviders();
+        ListenOptions? vodListen = null;
+        ListenOptions? cosListen = null;
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Limits.MinResponseDataRate = null;
+            k.AddServerHeader = false;
+            k.Listen(IPAddress.Loopback, options.VodPort, l => vodListen = l);
+            k.Listen(IPAddress.Loopback, options.CosPort, l => cosListen = l);
+        });
+        var app = builder.Build();
+        var vod = new VodApiHandler(emulator);
+        var cos = new CosHandler(emulator);
+        app.Run(context => context.Connection.LocalPort == emulator._vodPort ? vod.HandleAsync(context) : cos.HandleAsync(context));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        emulator._app = app;
+        emulator._vodPort = vodListen!.IPEndPoint!.Port;
+        emulator.VodEndpoint = new Uri($"http://127.0.0.1:{emulator._vodPort.ToString(CultureInfo.InvariantCulture)}/");
+        emulator.CosEndpoint = new Uri($"http://127.0.0.1:{cosListen!.IPEndPoint!.Port.ToString(CultureInfo.InvariantCulture)}/");
+        return emulator;
+    }
+
+    /// <summary>Finds a stored object by bucket and key (no leading slash).</summary>
+    public EmulatorObject? GetObject(string bucket, string key) => Store.Get(bucket, key);
+
+    /// <summary>Forgets the request log.</summary>
+    public void ClearRequests() => _requests.Clear();
+
+    /// <summary>Stops listening and deletes a temporary data directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+
+        Store.Dispose();
+    }
+
+    internal EmulatorCredential? FindApiCredential(string secretId) =>
+        secretId == Credential.SecretId ? Credential : secretId == TemporaryCredential.SecretId ? TemporaryCredential : null;
+
+    internal (EmulatorCredential? Credential, VodSession? Session) FindCosCredential(string secretId)
+    {
+        if (_sessionsByTempId.TryGetValue(secretId, out var session))
+        {
+            return (session.TempCredential, session);
+        }
+
+        return (FindApiCredential(secretId), null);
+    }
+
+    internal bool IsKnownSubAppId(long id) => id > 0 && (_options.SubAppIds is null || _options.SubAppIds.Contains(id));
+
+    internal VodSession CreateSession(string mediaType, string? coverType, long? subAppId, string region)
+    {
+        var directory = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture)
+            + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture);
+        var session = new VodSession
+        {
+            SessionKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)),
+            Bucket = BucketFor(subAppId),
+            Region = region,
+            MediaStoragePath = $"/{directory}/f0.{mediaType}",
+            MediaType = mediaType,
+            CoverStoragePath = coverType is null ? null : $"/{directory}/cover.{coverType}",
+            SubAppId = subAppId,
+            TempCredential = EmulatorCredential.Generate("AKIDTMP", temporary: true),
+            TempCredentialExpires = Time.GetUtcNow() + TemporaryCredentialLifetime,
+            KeyPrefix = directory + "/",
+        };
+        _sessions[session.SessionKey] = session;
+        _sessionsByTempId[session.TempCredential.SecretId] = session;
+        return session;
+    }
+
+    internal VodSession? FindSession(string sessionKey) => _sessions.TryGetValue(sessionKey, out var s) ? s : null;
+
+    /// <summary>Names the first promised object that is missing, or null when all exist (manifests: every reference, recursively).</summary>
+    internal string? FindMissingObjects(VodSession session)
+    {
+        var mediaKey = session.MediaStoragePath.TrimStart('/');
+        var media = Store.Get(session.Bucket, mediaKey);
+        if (media is null)
+        {
+            return $"The media file {session.MediaStoragePath} was not uploaded.";
+        }
+
+        if (session.CoverStoragePath is not null && Store.Get(session.Bucket, session.CoverStoragePath.TrimStart('/')) is null)
+        {
+            return $"The cover file {session.CoverStoragePath} was not uploaded.";
+        }
+
+        var pending = new Queue<EmulatorObject>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { mediaKey };
+        if (IsManifest(mediaKey))
+        {
+            pending.Enqueue(media);
+        }
+
+        while (pending.Count > 0)
+        {
+            var manifest = pending.Dequeue();
+            if (!manifest.HasContent)
+            {
+                continue;
+            }
+
+            var text = System.Text.Encoding.UTF8.GetString(manifest.ReadAllBytes());
+            var slash = manifest.Key.LastIndexOf('/');
+            var directory = slash < 0 ? string.Empty : manifest.Key[..(slash + 1)];
+            var type = manifest.Key.EndsWith(".mpd", StringComparison.OrdinalIgnoreCase) ? "mpd" : "m3u8";
+            foreach (var reference in SimpleManifestParser.Parse(text, type))
+            {
+                var key = directory + reference.Replace('\\', '/');
+                var obj = Store.Get(session.Bucket, key);
+                if (obj is null)
+                {
+                    return $"The file {reference} referenced by {manifest.Key} was not uploaded.";
+                }
+
+                if (IsManifest(key) && seen.Add(key))
+                {
+                    pending.Enqueue(obj);
+                }
+            }
+        }
+
+        return null;
+
+        static bool IsManifest(string key) =>
+            key.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || key.EndsWith(".mpd", StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal CommitResult Commit(VodSession session)
+    {
+        var fileId = Interlocked.Increment(ref _nextFileId).ToString(CultureInfo.InvariantCulture);
+        var baseUrl = CosEndpoint.ToString().TrimEnd('/') + "/" + session.Bucket;
+        return new CommitResult(
+            fileId,
+            baseUrl + VodRaw.Signing.CosEncoding.EncodeObjectPath(session.MediaStoragePath),
+            session.CoverStoragePath is null ? null : baseUrl + VodRaw.Signing.CosEncoding.EncodeObjectPath(session.CoverStoragePath));
+    }
+
+    internal void Log(EmulatorOperation operation, string method, string target, int? partNumber, int status, string? code, FaultKind? fault, long bodyBytes) =>
+        _requests.Enqueue(new EmulatorRequest(Time.GetUtcNow(), operation, method, target, partNumber, status, code, fault, bodyBytes));
+}

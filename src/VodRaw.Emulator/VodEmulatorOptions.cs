@@ -1,0 +1,32 @@
+namespace VodRaw.Emulator;
+
+/// <summary>How to start a <see cref="VodEmulator"/>. Every property has a working default.</summary>
+public sealed class VodEmulatorOptions
+{
+    /// <summary>Port of the VOD API endpoint on 127.0.0.1. Default 0 (any free port).</summary>
+    public int VodPort { get; set; }
+
+    /// <summary>Port of the COS endpoint on 127.0.0.1. Default 0 (any free port).</summary>
+    public int CosPort { get; set; }
+
+    /// <summary>Where objects are stored. Default null: a fresh temporary directory, deleted on dispose.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Whether object bytes are kept on disk (false keeps only sizes and hashes, for benchmarks). Default true.</summary>
+    public bool StoreContent { get; set; } = true;
+
+    /// <summary>The APPID that bucket names end with. Default 1250000000.</summary>
+    public long AppId { get; set; } = 1250000000;
+
+    /// <summary>The permanent API key accepted by both sides. Default: generated per instance.</summary>
+    public EmulatorCredential? Credential { get; set; }
+
+    /// <summary>Sub-application IDs that exist. Default null: any positive ID is accepted.</summary>
+    public IReadOnlyCollection<long>? SubAppIds { get; set; }
+
+    /// <summary>How long an ApplyUpload TempCertificate stays valid. Default 1 hour.</summary>
+    public TimeSpan TemporaryCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The clock used for signature windows and credential expiry. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
