@@ -187,8 +187,8 @@ internal sealed class CosHandler(VodEmulator emulator)
                     return false;
                 }
 
+                context.Response.Headers.Connection = "close";
                 await ErrorAsync(call, 400, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period.").ConfigureAwait(false);
-                context.Abort();
                 return false;
             default:
                 return true; // WrongCrc64 and CompleteErrorBody shape the normal answer
