@@ -1,0 +1,41 @@
+using VodRaw.Signing;
+
+namespace VodRaw.Cos;
+
+/// <summary>
+/// The credential COS requests are signed with (normally ApplyUpload's TempCertificate) and its expiry. No request is
+/// started with a credential that is about to expire.
+/// </summary>
+internal sealed class CosCredential
+{
+    public CosCredential(string secretId, string secretKey, string? token, DateTimeOffset? expiresAt)
+    {
+        Signer = new CosSigner(secretId, secretKey);
+        Token = token;
+        ExpiresAt = expiresAt;
+    }
+
+    public CosSigner Signer { get; }
+
+    public string? Token { get; }
+
+    public DateTimeOffset? ExpiresAt { get; }
+
+    /// <summary>The signature window for now: a minute back (clock skew), an hour ahead, never past the expiry.</summary>
+    public CosKeyTime KeyTimeFor(DateTimeOffset now, TimeSpan margin)
+    {
+        if (ExpiresAt is { } expires && now + margin >= expires)
+        {
+            throw new CredentialExpiredException(expires);
+        }
+
+        var start = now.ToUnixTimeSeconds() - 60;
+        var end = now.ToUnixTimeSeconds() + 3600;
+        if (ExpiresAt is { } e)
+        {
+            end = Math.Min(end, e.ToUnixTimeSeconds());
+        }
+
+        return new CosKeyTime(start, end);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Security;
+using System.Text;
+using System.Xml;
+
+namespace VodRaw.Cos;
+
+/// <summary>The few XML documents COS uploads exchange. Reading prohibits DTDs and resolves nothing.</summary>
+internal static class CosXml
+{
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreWhitespace = true,
+        IgnoreProcessingInstructions = true,
+        MaxCharactersInDocument = 16 << 20,
+    };
+
+    /// <summary>
+    /// The root element's name and the text of its direct children named in <paramref name="wanted"/> (first
+    /// occurrence). Null when the body is not well-formed XML (or is empty).
+    /// </summary>
+    public static (string Root, Dictionary<string, string> Values)? Read(ReadOnlySpan<byte> body, params ReadOnlySpan<string> wanted)
+    {
+        var text = Encoding.UTF8.GetString(body).Trim();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = wanted.ToArray();
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(text), ReaderSettings);
+            reader.MoveToContent();
+            var root = reader.LocalName;
+            if (reader.IsEmptyElement)
+            {
+                return (root, values);
+            }
+
+            reader.Read();
+            while (!reader.EOF && !(reader.NodeType == XmlNodeType.EndElement && reader.Depth == 0))
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1 && Array.IndexOf(names, reader.LocalName) >= 0 && !values.ContainsKey(reader.LocalName))
+                {
+                    var name = reader.LocalName;
+                    values[name] = reader.ReadElementContentAsString();
+                    continue;
+                }
+
+                if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                reader.Read();
+            }
+
+            return (root, values);
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The CompleteMultipartUpload request body: every part, ascending, with its quoted ETag.</summary>
+    public static byte[] CompleteRequest(IReadOnlyList<Transfer.CompletedPart> parts)
+    {
+        var sb = new StringBuilder(64 + (parts.Count * 96));
+        sb.Append("<CompleteMultipartUpload>");
+        foreach (var part in parts)
+        {
+            sb.Append("<Part><PartNumber>").Append(part.PartNumber.ToString(CultureInfo.InvariantCulture)).Append("</PartNumber><ETag>")
+                .Append(SecurityElement.Escape(part.ETag)).Append("</ETag></Part>");
+        }
+
+        sb.Append("</CompleteMultipartUpload>");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+}

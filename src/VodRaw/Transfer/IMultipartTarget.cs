@@ -1,0 +1,26 @@
+namespace VodRaw.Transfer;
+
+/// <summary>
+/// The seam between the upload algorithm and the protocol: where one object's bytes go. COS implements it for real;
+/// tests implement it in memory to exercise the algorithm without sockets.
+/// </summary>
+internal interface IMultipartTarget
+{
+    /// <summary>Uploads a whole object in one request; returns its CRC-64 as the server computed it, if reported.</summary>
+    Task<ulong?> PutObjectAsync(ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>Starts a multipart upload; returns its upload ID.</summary>
+    Task<string> InitiateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Uploads one part; fails (transiently) if the server's CRC-64 of it differs from <paramref name="crc64"/>.</summary>
+    Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>Completes the upload with the parts in ascending order; returns the object's CRC-64 if reported.</summary>
+    Task<ulong?> CompleteAsync(string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken);
+
+    /// <summary>Aborts the upload (called with a token of its own, never the caller's cancelled one).</summary>
+    Task AbortAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>The object key, for error messages.</summary>
+    string Key { get; }
+}

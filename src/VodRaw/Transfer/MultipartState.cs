@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+
+namespace VodRaw.Transfer;
+
+/// <summary>
+/// A multipart upload as data: its ID, part size and the parts COS confirmed. Kept separate from the algorithm so a
+/// resumable mode can persist it and skip finished parts.
+/// </summary>
+internal sealed class MultipartState(string uploadId, long partSize)
+{
+    private readonly ConcurrentDictionary<int, CompletedPart> _parts = new();
+    private Exception? _firstError;
+
+    public string UploadId { get; } = uploadId;
+
+    public long PartSize { get; } = partSize;
+
+    public int CompletedCount => _parts.Count;
+
+    public Exception? FirstError => Volatile.Read(ref _firstError);
+
+    public void Add(CompletedPart part) => _parts[part.PartNumber] = part;
+
+    public void RecordError(Exception error) => Interlocked.CompareExchange(ref _firstError, error, null);
+
+    public CompletedPart[] SortedParts()
+    {
+        var parts = _parts.Values.ToArray();
+        Array.Sort(parts, static (a, b) => a.PartNumber.CompareTo(b.PartNumber));
+        return parts;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Buffers;
+
+namespace VodRaw.Transfer;
+
+/// <summary>
+/// The part buffers of one upload: at most <c>maxBuffers</c> rented at once (the gate that bounds part memory and
+/// parts in flight together), each from an <see cref="ArrayPool{T}"/> the upload owns, each returned exactly once.
+/// </summary>
+internal sealed class PartBufferPool : IDisposable
+{
+    private readonly ArrayPool<byte> _pool;
+    private readonly SemaphoreSlim _gate;
+    private long _rented;
+    private long _returned;
+
+    public PartBufferPool(ArrayPool<byte> pool, int maxBuffers)
+    {
+        _pool = pool;
+        _gate = new SemaphoreSlim(maxBuffers, maxBuffers);
+        MaxBuffers = maxBuffers;
+    }
+
+    public int MaxBuffers { get; }
+
+    public long Rented => Interlocked.Read(ref _rented);
+
+    public long Returned => Interlocked.Read(ref _returned);
+
+    /// <summary>Buffers out right now.</summary>
+    public int InUse => MaxBuffers - _gate.CurrentCount;
+
+    /// <summary>Waits for a free slot, then rents a buffer of at least <paramref name="size"/> bytes (only that many are used).</summary>
+    public async ValueTask<PartBuffer> RentAsync(int size, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var array = _pool.Rent(Math.Max(size, 1));
+            Interlocked.Increment(ref _rented);
+            return new PartBuffer(this, array, size);
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+    }
+
+    internal void Return(byte[] array)
+    {
+        _pool.Return(array);
+        Interlocked.Increment(ref _returned);
+        _gate.Release();
+    }
+
+    public void Dispose() => _gate.Dispose();
+}
+
+/// <summary>One rented part buffer; its single owner disposes it to return it.</summary>
+internal sealed class PartBuffer : IDisposable
+{
+    private PartBufferPool? _owner;
+    private byte[]? _array;
+
+    internal PartBuffer(PartBufferPool owner, byte[] array, int size)
+    {
+        _owner = owner;
+        _array = array;
+        Size = size;
+    }
+
+    /// <summary>The requested size (the array may be larger).</summary>
+    public int Size { get; }
+
+    public Memory<byte> Memory => _array is { } a ? a.AsMemory(0, Size) : throw new ObjectDisposedException(nameof(PartBuffer));
+
+    public void Dispose()
+    {
+        var owner = Interlocked.Exchange(ref _owner, null);
+        if (owner is not null)
+        {
+            var array = _array!;
+            _array = null;
+            owner.Return(array);
+        }
+    }
+}

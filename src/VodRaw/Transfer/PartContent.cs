@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace VodRaw.Transfer;
+
+/// <summary>
+/// An HTTP body over a slice of a pooled part buffer: written to the socket in chunks straight from the buffer (no
+/// copy), reporting progress and keeping the inactivity watch alive. It does not own the buffer.
+/// </summary>
+internal sealed class PartContent : HttpContent
+{
+    private const int ChunkSize = 256 * 1024;
+    private readonly ReadOnlyMemory<byte> _data;
+    private readonly Http.ActivityWatch _watch;
+    private readonly PartProgress _progress;
+
+    public PartContent(ReadOnlyMemory<byte> data, Http.ActivityWatch watch, PartProgress progress)
+    {
+        _data = data;
+        _watch = watch;
+        _progress = progress;
+        Headers.ContentLength = data.Length;
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        while (sent < _data.Length)
+        {
+            var n = Math.Min(ChunkSize, _data.Length - sent);
+            await stream.WriteAsync(_data.Slice(sent, n), cancellationToken).ConfigureAwait(false);
+            sent += n;
+            _watch.Poke();
+            _progress.Sent(sent);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = _data.Length;
+        return true;
+    }
+}

@@ -1,0 +1,115 @@
+namespace VodRaw.Transfer;
+
+/// <summary>
+/// Hands out the next part to a worker: a buffer from the pool filled with that part's bytes. Files are read
+/// positionally and in parallel; streams are read in order under a lock (uploads still run in parallel).
+/// </summary>
+internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartBuffer? firstPart) : IDisposable
+{
+    private readonly SemaphoreSlim _sequential = new(1, 1);
+    private PartBuffer? _firstPart = firstPart;
+    private int _nextIndex = firstPart is null ? 0 : 1;
+    private long _nextOffset = firstPart is null ? 0 : partSize;
+    private bool _ended;
+
+    /// <summary>Part number (1-based), its buffer (owned by the caller from now on) and its size.</summary>
+    public readonly record struct Part(int Number, PartBuffer Buffer, int Size);
+
+    public async ValueTask<Part?> NextAsync(PartBufferPool pool, CancellationToken cancellationToken)
+    {
+        var preloaded = Interlocked.Exchange(ref _firstPart, null);
+        if (preloaded is not null)
+        {
+            return new Part(1, preloaded, preloaded.Size);
+        }
+
+        return source.IsSequential
+            ? await NextSequentialAsync(pool, cancellationToken).ConfigureAwait(false)
+            : await NextPositionalAsync(pool, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Part?> NextPositionalAsync(PartBufferPool pool, CancellationToken cancellationToken)
+    {
+        var count = partCount!.Value;
+        var index = Interlocked.Increment(ref _nextIndex) - 1;
+        if (index >= count)
+        {
+            return null;
+        }
+
+        var offset = index * partSize;
+        var size = (int)Math.Min(partSize, source.Length!.Value - offset);
+        var buffer = await pool.RentAsync(size, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var n = await source.ReadAsync(offset, buffer.Memory, cancellationToken).ConfigureAwait(false);
+            if (n != size)
+            {
+                throw new IOException($"The file became shorter while it was being uploaded (part {index + 1} has {n} of {size} bytes).");
+            }
+
+            return new Part(index + 1, buffer, size);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private async ValueTask<Part?> NextSequentialAsync(PartBufferPool pool, CancellationToken cancellationToken)
+    {
+        var buffer = await pool.RentAsync(checked((int)partSize), cancellationToken).ConfigureAwait(false);
+        var handedOut = false;
+        try
+        {
+            await _sequential.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_ended || (partCount is { } c && _nextIndex >= c))
+                {
+                    return null;
+                }
+
+                var n = await source.ReadAsync(_nextOffset, buffer.Memory, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    _ended = true;
+                    return null;
+                }
+
+                if (n < partSize)
+                {
+                    _ended = true;
+                }
+
+                if (_nextIndex >= PartPlan.MaxParts)
+                {
+                    throw new InvalidOperationException(
+                        $"The stream is longer than {PartPlan.MaxParts} parts of {partSize} bytes; set a larger TransferOptions.PartSize for streams of this size.");
+                }
+
+                _nextIndex++;
+                _nextOffset += n;
+                handedOut = true;
+                return new Part(_nextIndex, buffer, n);
+            }
+            finally
+            {
+                _sequential.Release();
+            }
+        }
+        finally
+        {
+            if (!handedOut)
+            {
+                buffer.Dispose();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _firstPart, null)?.Dispose();
+    }
+}

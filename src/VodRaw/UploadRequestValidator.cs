@@ -1,0 +1,178 @@
+using System.Globalization;
+using VodRaw.Api;
+
+namespace VodRaw;
+
+/// <summary>
+/// Checks a request completely before anything is sent, derives what the reference SDK derives (MediaType and
+/// CoverType from extensions, MediaName from the file name) without overwriting what the caller set, and builds the
+/// ApplyUpload body.
+/// </summary>
+internal static class UploadRequestValidator
+{
+    public const int MaxSourceContext = 250;
+    public const int MaxSessionContext = 1000;
+
+    private static readonly string[] ExpireTimeFormats = ["yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
+
+    public static ValidatedUpload Validate(string region, VodUploadRequest request, TransferOptions transfer)
+    {
+        if (string.IsNullOrWhiteSpace(region))
+        {
+            throw new ArgumentException("The upload region is required (for example ap-guangzhou).", nameof(region));
+        }
+
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.MediaFilePath is null && request.MediaStream is null)
+        {
+            throw new ArgumentException("Set MediaFilePath (or MediaStream).", nameof(request));
+        }
+
+        if (request.MediaFilePath is not null && request.MediaStream is not null)
+        {
+            throw new ArgumentException("Set either MediaFilePath or MediaStream, not both.", nameof(request));
+        }
+
+        string? mediaPath = null;
+        var mediaType = request.MediaType;
+        if (request.MediaFilePath is not null)
+        {
+            mediaPath = RequireFile(request.MediaFilePath, nameof(VodUploadRequest.MediaFilePath));
+            mediaType ??= ExtensionOf(mediaPath);
+        }
+        else if (!request.MediaStream!.CanRead)
+        {
+            throw new ArgumentException("MediaStream is not readable.", nameof(request));
+        }
+
+        if (string.IsNullOrWhiteSpace(mediaType))
+        {
+            throw new ArgumentException(
+                request.MediaStream is not null
+                    ? "MediaType is required when uploading from a stream."
+                    : $"The media file name has no extension to take the media type from; set MediaType.",
+                nameof(request));
+        }
+
+        var mediaName = request.MediaName ?? (mediaPath is null ? null : StemOf(mediaPath));
+
+        string? coverPath = null;
+        var coverType = request.CoverType;
+        if (request.CoverFilePath is not null)
+        {
+            coverPath = RequireFile(request.CoverFilePath, nameof(VodUploadRequest.CoverFilePath));
+            coverType ??= ExtensionOf(coverPath);
+            if (string.IsNullOrWhiteSpace(coverType))
+            {
+                throw new ArgumentException("The cover file name has no extension to take the cover type from; set CoverType.", nameof(request));
+            }
+        }
+        else if (coverType is not null)
+        {
+            throw new ArgumentException("CoverType is set but CoverFilePath is not; a cover type promises a cover file.", nameof(request));
+        }
+
+        if (request.ExpireTime is not null
+            && !DateTimeOffset.TryParseExact(request.ExpireTime, ExpireTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            throw new ArgumentException("ExpireTime must be ISO 8601 with a zone, for example 2030-01-01T00:00:00Z.", nameof(request));
+        }
+
+        if (request.SourceContext is { Length: > MaxSourceContext })
+        {
+            throw new ArgumentException($"SourceContext is {request.SourceContext.Length} characters; at most {MaxSourceContext} are allowed.", nameof(request));
+        }
+
+        if (request.SessionContext is { Length: > MaxSessionContext })
+        {
+            throw new ArgumentException($"SessionContext is {request.SessionContext.Length} characters; at most {MaxSessionContext} are allowed.", nameof(request));
+        }
+
+        if (request.SubAppId is <= 0)
+        {
+            throw new ArgumentException("SubAppId must be positive.", nameof(request));
+        }
+
+        if (request.ClassId is < 0)
+        {
+            throw new ArgumentException("ClassId must not be negative.", nameof(request));
+        }
+
+        var concurrency = request.ConcurrentUploadNumber ?? transfer.Concurrency;
+        if (request.ConcurrentUploadNumber is { } n)
+        {
+            TransferOptions.ValidateConcurrency(n, nameof(VodUploadRequest.ConcurrentUploadNumber));
+        }
+
+        var body = new ApplyUploadBody
+        {
+            MediaType = mediaType,
+            SubAppId = request.SubAppId,
+            MediaName = mediaName,
+            CoverType = coverType,
+            Procedure = request.Procedure,
+            ExpireTime = request.ExpireTime,
+            StorageRegion = request.StorageRegion,
+            ClassId = request.ClassId,
+            SourceContext = request.SourceContext,
+            SessionContext = request.SessionContext,
+            ExtInfo = request.ExtInfo,
+        };
+
+        return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, body, concurrency, request.SubAppId);
+    }
+
+    /// <summary>The extension without its dot, case kept, as Python's os.path.splitext takes it (a leading dot is not one).</summary>
+    public static string? ExtensionOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        var firstNonDot = 0;
+        while (firstNonDot < name.Length && name[firstNonDot] == '.')
+        {
+            firstNonDot++;
+        }
+
+        var dot = name.LastIndexOf('.');
+        return dot > firstNonDot && dot < name.Length - 1 ? name[(dot + 1)..] : null;
+    }
+
+    /// <summary>The file name without the extension <see cref="ExtensionOf"/> finds.</summary>
+    public static string StemOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        var extension = ExtensionOf(path);
+        return extension is null ? name : name[..^(extension.Length + 1)];
+    }
+
+    private static string RequireFile(string path, string property)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException($"{property} is empty.", "request");
+        }
+
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new ArgumentException($"{property} names a directory, not a file: {path}", "request");
+        }
+
+        if (!File.Exists(full))
+        {
+            throw new ArgumentException($"{property} does not exist: {path}", "request");
+        }
+
+        return full;
+    }
+}
+
+/// <summary>A request that passed validation, with everything derived.</summary>
+internal sealed record ValidatedUpload(
+    string Region,
+    string? MediaPath,
+    Stream? MediaStream,
+    string MediaType,
+    string? CoverPath,
+    ApplyUploadBody ApplyBody,
+    int Concurrency,
+    long? SubAppId);

@@ -1,0 +1,115 @@
+namespace VodRaw;
+
+/// <summary>
+/// Settings of a <see cref="VodUploadClient"/>. Read once when the client is created (checked, then copied), so later
+/// changes to this object do not affect an existing client.
+/// </summary>
+public sealed class VodUploadClientOptions
+{
+    /// <summary>The default VOD API endpoint.</summary>
+    public static readonly Uri DefaultVodEndpoint = new("https://vod.tencentcloudapi.com/");
+
+    /// <summary>The default COS endpoint template.</summary>
+    public const string DefaultCosEndpointTemplate = "https://{bucket}.cos.{region}.myqcloud.com";
+
+    /// <summary>
+    /// The VOD API endpoint. Default <c>https://vod.tencentcloudapi.com/</c>; regional hosts such as
+    /// <c>https://vod.ap-guangzhou.tencentcloudapi.com/</c> and the emulator's endpoint work the same way.
+    /// </summary>
+    public Uri VodEndpoint { get; set; } = DefaultVodEndpoint;
+
+    /// <summary>
+    /// Where COS buckets are reached, with <c>{bucket}</c> and <c>{region}</c> placeholders. Default
+    /// <c>https://{bucket}.cos.{region}.myqcloud.com</c>. Use <c>https://{bucket}.cos.accelerate.myqcloud.com</c> for
+    /// global acceleration, or a base URL with <c>{bucket}</c> in its path (path style) for the emulator and private
+    /// deployments, e.g. <c>http://127.0.0.1:9000/{bucket}</c>.
+    /// </summary>
+    public string CosEndpointTemplate { get; set; } = DefaultCosEndpointTemplate;
+
+    /// <summary>
+    /// The HTTP handler to send through (proxies, certificates, test handlers). Default null: VodRaw creates a
+    /// <see cref="System.Net.Http.SocketsHttpHandler"/> with <see cref="ConnectTimeout"/> and owns it. A given handler
+    /// is not disposed by the client.
+    /// </summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
+    /// <summary>Part size, parts in flight and Content-MD5.</summary>
+    public TransferOptions Transfer { get; set; } = new();
+
+    /// <summary>Retry policy for every request.</summary>
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>TCP/TLS connect timeout (only for the handler VodRaw creates). Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An attempt fails (and is retried) when no byte has moved in either direction for this long. There is no
+    /// whole-request timeout, so a slow but moving link always finishes. Default 60 s.
+    /// </summary>
+    public TimeSpan InactivityTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Inactivity allowed while Complete Multipart Upload merges parts (COS keeps the connection alive with
+    /// whitespace, but may pause). Default 10 minutes.
+    /// </summary>
+    public TimeSpan CompleteTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Time allowed for Abort Multipart Upload after a failure or cancellation. It runs on its own timer, never on the
+    /// caller's cancelled token. Default 15 s.
+    /// </summary>
+    public TimeSpan AbortTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How much earlier than its ExpiredTime a temporary COS credential is treated as expired (clock skew, a part in
+    /// flight). Default 60 s.
+    /// </summary>
+    public TimeSpan CredentialExpiryMargin { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Minimum time between two progress reports (phase changes and the final report always go out). Default 250 ms.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Also sign the <c>x-tc-action</c> header (the current documentation's TC3 variant). Default false: <c>content-type;host</c>.</summary>
+    public bool SignActionHeader { get; set; }
+
+    /// <summary>The clock for signatures and credential expiry. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    internal VodUploadClientOptions Validated()
+    {
+        ArgumentNullException.ThrowIfNull(VodEndpoint, nameof(VodEndpoint));
+        if (!VodEndpoint.IsAbsoluteUri || (VodEndpoint.Scheme != Uri.UriSchemeHttps && VodEndpoint.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException("VodEndpoint must be an absolute http or https URI.", nameof(VodEndpoint));
+        }
+
+        Cos.CosEndpoint.ValidateTemplate(CosEndpointTemplate, nameof(CosEndpointTemplate));
+        ArgumentNullException.ThrowIfNull(Transfer, nameof(Transfer));
+        ArgumentNullException.ThrowIfNull(Retry, nameof(Retry));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        Positive(ConnectTimeout, nameof(ConnectTimeout));
+        Positive(InactivityTimeout, nameof(InactivityTimeout));
+        Positive(CompleteTimeout, nameof(CompleteTimeout));
+        Positive(AbortTimeout, nameof(AbortTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CredentialExpiryMargin, TimeSpan.Zero, nameof(CredentialExpiryMargin));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ProgressInterval, TimeSpan.Zero, nameof(ProgressInterval));
+        return new VodUploadClientOptions
+        {
+            VodEndpoint = VodEndpoint,
+            CosEndpointTemplate = CosEndpointTemplate,
+            HttpHandler = HttpHandler,
+            Transfer = Transfer.Validated(),
+            Retry = Retry.Validated(),
+            ConnectTimeout = ConnectTimeout,
+            InactivityTimeout = InactivityTimeout,
+            CompleteTimeout = CompleteTimeout,
+            AbortTimeout = AbortTimeout,
+            CredentialExpiryMargin = CredentialExpiryMargin,
+            ProgressInterval = ProgressInterval,
+            SignActionHeader = SignActionHeader,
+            TimeProvider = TimeProvider,
+        };
+
+        static void Positive(TimeSpan value, string name) => ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, name);
+    }
+}

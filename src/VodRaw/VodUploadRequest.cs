@@ -1,0 +1,56 @@
+namespace VodRaw;
+
+/// <summary>
+/// What to upload and how VOD should treat it: the fields of the reference SDK's VodUploadRequest, with the same
+/// names. Only <see cref="MediaFilePath"/> (or <see cref="MediaStream"/> with <see cref="MediaType"/>) is required.
+/// </summary>
+public sealed class VodUploadRequest
+{
+    /// <summary>The media file. An <c>.m3u8</c> or <c>.mpd</c> manifest uploads every file it references too.</summary>
+    public string? MediaFilePath { get; set; }
+
+    /// <summary>
+    /// Upload from a stream instead of a file (seekable or not, known length or not). <see cref="MediaType"/> is then
+    /// required. The stream is read once, from its current position, and not disposed.
+    /// </summary>
+    public Stream? MediaStream { get; set; }
+
+    /// <summary>Media type (extension without the dot, e.g. <c>mp4</c>). Default: the extension of <see cref="MediaFilePath"/>, case kept.</summary>
+    public string? MediaType { get; set; }
+
+    /// <summary>Media name shown in VOD. Default: the file name without its extension.</summary>
+    public string? MediaName { get; set; }
+
+    /// <summary>A cover image to upload with the media.</summary>
+    public string? CoverFilePath { get; set; }
+
+    /// <summary>Cover type (extension without the dot, e.g. <c>jpg</c>). Default: the extension of <see cref="CoverFilePath"/>.</summary>
+    public string? CoverType { get; set; }
+
+    /// <summary>Task flow (Procedure) to run after the upload.</summary>
+    public string? Procedure { get; set; }
+
+    /// <summary>When the media expires, ISO 8601 with a zone, e.g. <c>2030-01-01T00:00:00Z</c>.</summary>
+    public string? ExpireTime { get; set; }
+
+    /// <summary>Category ID.</summary>
+    public long? ClassId { get; set; }
+
+    /// <summary>Passed through to the upload-complete callback; at most 250 characters.</summary>
+    public string? SourceContext { get; set; }
+
+    /// <summary>Passed through to task-flow callbacks; at most 1000 characters.</summary>
+    public string? SessionContext { get; set; }
+
+    /// <summary>VOD sub-application ID; sent to ApplyUpload and CommitUpload.</summary>
+    public long? SubAppId { get; set; }
+
+    /// <summary>Force a storage region, e.g. <c>ap-chongqing</c>.</summary>
+    public string? StorageRegion { get; set; }
+
+    /// <summary>Reserved field of ApplyUpload, passed through.</summary>
+    public string? ExtInfo { get; set; }
+
+    /// <summary>Parts in flight for this upload (overrides <see cref="TransferOptions.Concurrency"/>); 1–64.</summary>
+    public int? ConcurrentUploadNumber { get; set; }
+}
