@@ -72,8 +72,7 @@ internal static class UploadRequestValidator
             throw new ArgumentException("CoverType is set but CoverFilePath is not; a cover type promises a cover file.", nameof(request));
         }
 
-        if (request.ExpireTime is not null
-            && !DateTimeOffset.TryParseExact(request.ExpireTime, ExpireTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        if (request.ExpireTime is not null && !IsIso8601WithZone(request.ExpireTime))
         {
             throw new ArgumentException("ExpireTime must be ISO 8601 with a zone, for example 2030-01-01T00:00:00Z.", nameof(request));
         }
@@ -120,6 +119,13 @@ internal static class UploadRequestValidator
         };
 
         return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, body, concurrency, request.SubAppId);
+    }
+
+    /// <summary>ISO 8601 date and time with an explicit zone (Z or ±hh:mm), as VOD requires.</summary>
+    public static bool IsIso8601WithZone(string value)
+    {
+        var zoned = value.EndsWith('Z') || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
+        return zoned && DateTimeOffset.TryParseExact(value, ExpireTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
     }
 
     /// <summary>The extension without its dot, case kept, as Python's os.path.splitext takes it (a leading dot is not one).</summary>

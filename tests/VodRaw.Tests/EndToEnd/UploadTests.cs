@@ -1,0 +1,248 @@
+using System.Text.Json;
+using VodRaw.Emulator;
+using VodRaw.Hashing;
+using VodRaw.Tests.Support;
+
+namespace VodRaw.Tests.EndToEnd;
+
+public sealed class UploadTests : IAsyncLifetime
+{
+    private UploadHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await UploadHarness.StartAsync(new VodEmulatorOptions { SubAppIds = [101, 1500000001] });
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task UploadsASmallFileWithOnePutAndCommits()
+    {
+        var (path, content) = _h.File("Wildlife.mp4", 300_000);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+
+        Assert.False(string.IsNullOrEmpty(response.FileId));
+        Assert.False(string.IsNullOrEmpty(response.RequestId));
+        Assert.Null(response.CoverUrl);
+        var stored = _h.MediaObject(response);
+        Assert.Equal(content, stored.ReadAllBytes());
+        Assert.Equal(0, stored.PartCount);
+        Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation == EmulatorOperation.InitiateMultipartUpload);
+        Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
+    }
+
+    [Fact]
+    public async Task UploadsACoverAndReturnsItsUrl()
+    {
+        var (media, _) = _h.File("Wildlife.mp4", 5000);
+        var (cover, coverBytes) = _h.File("Wildlife-Cover.png", 700, seed: 9);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverFilePath = cover });
+
+        Assert.NotNull(response.CoverUrl);
+        var coverObject = _h.Emulator.Objects.Single(o => o.Key.EndsWith(".png", StringComparison.Ordinal));
+        Assert.Equal(coverBytes, coverObject.ReadAllBytes());
+        Assert.EndsWith(VodRaw.Signing.CosEncoding.EncodeObjectPath(coverObject.Key), response.CoverUrl, StringComparison.Ordinal);
+        Assert.Contains("\"CoverType\":\"png\"", ApplyBody(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendsEveryApplyUploadFieldInTheReferenceOrderAndNeverOverwritesCallerValues()
+    {
+        var (path, _) = _h.File("Wildlife.MP4", 1000);
+        var (cover, _) = _h.File("c.JPG", 10);
+        using var client = _h.Client();
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest
+        {
+            MediaFilePath = path,
+            MediaType = "mp4",
+            MediaName = "My Title 测试",
+            CoverFilePath = cover,
+            Procedure = "QCVB_SimpleProcessFile(1, 1)",
+            ExpireTime = "2099-01-01T00:00:00Z",
+            ClassId = 7,
+            SourceContext = "src",
+            SessionContext = "sess",
+            SubAppId = 101,
+            StorageRegion = "ap-chongqing",
+            ExtInfo = "ext",
+        });
+
+        Assert.Equal(
+            "{\"MediaType\":\"mp4\",\"SubAppId\":101,\"MediaName\":\"My Title \\u6D4B\\u8BD5\",\"CoverType\":\"JPG\",\"Procedure\":\"QCVB_SimpleProcessFile(1, 1)\","
+            + "\"ExpireTime\":\"2099-01-01T00:00:00Z\",\"StorageRegion\":\"ap-chongqing\",\"ClassId\":7,\"SourceContext\":\"src\",\"SessionContext\":\"sess\",\"ExtInfo\":\"ext\"}",
+            ApplyBody());
+        var commit = JsonDocument.Parse(_h.Recorder.Requests.Single(r => r.Action == "CommitUpload").Body).RootElement;
+        Assert.Equal(101, commit.GetProperty("SubAppId").GetInt64());
+        Assert.All(_h.Emulator.Objects, o => Assert.Equal(_h.Emulator.BucketFor(101), o.Bucket));
+    }
+
+    [Fact]
+    public async Task DerivesTypeAndNameLikeTheReference()
+    {
+        var (path, _) = _h.File("Holiday.Trip.MP4", 10);
+        using var client = _h.Client();
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+        Assert.Equal("{\"MediaType\":\"MP4\",\"MediaName\":\"Holiday.Trip\"}", ApplyBody());
+    }
+
+    [Fact]
+    public async Task WorksWithACallersTemporaryCredential()
+    {
+        var (path, content) = _h.File("t.mp4", 2000);
+        var sts = _h.Emulator.TemporaryCredential;
+        using var client = _h.Client(credential: new VodCredential(sts.SecretId, sts.SecretKey, sts.Token));
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+        Assert.Equal(content, _h.MediaObject(response).ReadAllBytes());
+        Assert.Contains("X-TC-Token: " + sts.Token, _h.Recorder.Requests.First(r => r.Action == "ApplyUpload").Headers, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UploadsAnEmptyFile()
+    {
+        var (path, _) = _h.File("empty.mp4", 0);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+        var stored = _h.MediaObject(response);
+        Assert.Equal(0, stored.Length);
+        Assert.Equal(0UL, stored.Crc64);
+    }
+
+    [Theory]
+    [InlineData(-1, 0)]
+    [InlineData(0, 0)]
+    [InlineData(1, 2)]
+    [InlineData(5 * 1024 * 1024 + 3, 6)]
+    public async Task CutsFilesAroundThePartSizeCorrectly(int deltaFromOnePart, int expectedParts)
+    {
+        var length = deltaFromOnePart > 1000 ? deltaFromOnePart : (int)TransferOptions.MinPartSize + deltaFromOnePart;
+        var (path, content) = _h.File("edge.mp4", length, seed: length);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+        var stored = _h.MediaObject(response);
+        Assert.Equal(expectedParts, stored.PartCount);
+        Assert.Equal(content, stored.ReadAllBytes());
+        Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(16)]
+    public async Task UploadsInParallelWithinTheConcurrencyBound(int concurrency)
+    {
+        var (path, content) = _h.File("par.mp4", (int)(7.5 * 1024 * 1024), seed: concurrency);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path, ConcurrentUploadNumber = concurrency });
+        Assert.Equal(content, _h.MediaObject(response).ReadAllBytes());
+        Assert.InRange(_h.Pool.PeakOutstanding, 1, concurrency);
+        Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
+    }
+
+    [Fact]
+    public async Task UploadsFromANonSeekableStreamOfUnknownLength()
+    {
+        var content = new byte[(3 * 1024 * 1024) + 17];
+        new Random(4).NextBytes(content);
+        using var stream = new NonSeekableStream(content);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaStream = stream, MediaType = "mp4", MediaName = "piped" });
+        var stored = _h.MediaObject(response);
+        Assert.Equal(4, stored.PartCount);
+        Assert.Equal(content, stored.ReadAllBytes());
+        Assert.Equal(content.Length, response.BytesUploaded);
+    }
+
+    [Fact]
+    public async Task ReportsMonotonicProgressEndingAtTheTotal()
+    {
+        var (path, content) = _h.File("p.mp4", (3 * 1024 * 1024) + 5);
+        var (cover, coverBytes) = _h.File("p.jpg", 1234);
+        var reports = new List<UploadProgress>();
+        var progress = new SynchronousProgress<UploadProgress>(reports.Add);
+        _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 500, "InternalError", partNumber: 2);
+        using var client = _h.Client(o => o.ProgressInterval = TimeSpan.Zero);
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path, CoverFilePath = cover }, progress);
+
+        var total = content.Length + coverBytes.Length;
+        Assert.Equal(UploadPhase.Completed, reports[^1].Phase);
+        Assert.Equal(total, reports[^1].BytesUploaded);
+        Assert.Equal(total, reports[^1].TotalBytes);
+        Assert.Equal(2, reports[^1].FilesCompleted);
+        for (var i = 1; i < reports.Count; i++)
+        {
+            Assert.True(reports[i].BytesUploaded >= reports[i - 1].BytesUploaded, "progress never goes back");
+            Assert.True(reports[i].BytesUploaded <= total);
+        }
+    }
+
+    [Fact]
+    public async Task UploadsAOneGibibyteSparseFile()
+    {
+        await using var big = await UploadHarness.StartAsync(new VodEmulatorOptions { StoreContent = false });
+        var path = big.SparseFile("big.mp4", 1L << 30);
+        using var client = big.Client(o => o.Transfer = new TransferOptions { PartSize = 8 * 1024 * 1024, Concurrency = 4 });
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+        var stored = big.Emulator.Objects.Single();
+        Assert.Equal(1L << 30, stored.Length);
+        Assert.Equal(128, stored.PartCount);
+        Assert.Equal(ZerosCrc(1L << 30), stored.Crc64);
+        Assert.Equal(1L << 30, response.BytesUploaded);
+        Assert.Equal(big.Pool.Rents, big.Pool.Returns);
+        Assert.InRange(big.Pool.PeakOutstanding, 1, 4);
+    }
+
+    private string ApplyBody() => _h.Recorder.Requests.Single(r => r.Action == "ApplyUpload").Body;
+
+    internal static ulong ZerosCrc(long length)
+    {
+        var chunk = Crc64.Compute(new byte[1 << 20]);
+        ulong crc = 0;
+        for (long done = 0; done < length; done += 1 << 20)
+        {
+            crc = Crc64.Combine(crc, chunk, 1 << 20);
+        }
+
+        return crc;
+    }
+}
+
+/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
+
+/// <summary>A read-only stream that cannot seek or tell its length, like a pipe.</summary>
+internal sealed class NonSeekableStream(byte[] content) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        // Short reads on purpose, as pipes give.
+        var n = Math.Min(Math.Min(count, 100_000), content.Length - _position);
+        Array.Copy(content, _position, buffer, offset, n);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
