@@ -38,7 +38,7 @@ public sealed class VodEmulator : IAsyncDisposable
     {
         _options = options;
         Credential = options.Credential ?? EmulatorCredential.Generate("AKIDEMU", temporary: false);
-        TemporaryCredential = EmulatorCredential.Generate("AKIDEMUSTS", temporary: true);
+        TemporaryCredential = options.TemporaryCredential ?? EmulatorCredential.Generate("AKIDEMUSTS", temporary: true);
         Store = new ObjectStore(options.DataDirectory, options.StoreContent);
         TemporaryCredentialLifetime = options.TemporaryCredentialLifetime;
     }

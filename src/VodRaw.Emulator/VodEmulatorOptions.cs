@@ -21,6 +21,9 @@ public sealed class VodEmulatorOptions
     /// <summary>The permanent API key accepted by both sides. Default: generated per instance.</summary>
     public EmulatorCredential? Credential { get; set; }
 
+    /// <summary>A temporary API key (with token) the VOD API side accepts too. Default: generated per instance.</summary>
+    public EmulatorCredential? TemporaryCredential { get; set; }
+
     /// <summary>Sub-application IDs that exist. Default null: any positive ID is accepted.</summary>
     public IReadOnlyCollection<long>? SubAppIds { get; set; }
 

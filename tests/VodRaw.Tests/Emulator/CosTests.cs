@@ -53,6 +53,15 @@ public sealed class CosTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServesVirtualHostStyleAddressingThroughTheHostHeader()
+    {
+        var key = _directory + "vh.mp4";
+        var response = await _raw.CosAsync(HttpMethod.Put, _bucket, key, _temp, "virtual host"u8.ToArray(), virtualHost: true);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("virtual host", Encoding.UTF8.GetString(_emulator.GetObject(_bucket, key)!.ReadAllBytes()));
+    }
+
+    [Fact]
     public async Task RejectsATamperedSignatureWithCosXml()
     {
         var response = await _raw.CosAsync(HttpMethod.Put, _bucket, _directory + "a.mp4", _temp with { SecretKey = "wrong" }, "x"u8.ToArray());

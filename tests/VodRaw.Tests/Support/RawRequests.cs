@@ -60,10 +60,11 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         IEnumerable<KeyValuePair<string, string>>? query = null,
         IEnumerable<KeyValuePair<string, string>>? headers = null,
         Action<HttpRequestMessage>? tamper = null,
-        CosKeyTime? keyTime = null)
+        CosKeyTime? keyTime = null,
+        bool virtualHost = false)
     {
         var parameters = (query ?? []).ToArray();
-        var host = emulator.CosEndpoint.Authority;
+        var host = virtualHost ? $"{bucket}.cos.ap-guangzhou.myqcloud.com" : emulator.CosEndpoint.Authority;
         var signed = new List<KeyValuePair<string, string>> { new("Host", host) };
         if (body is not null)
         {
@@ -84,7 +85,7 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         });
 
         var queryString = string.Join('&', parameters.Select(p => p.Value.Length == 0 && p.Key == "uploads" ? "uploads" : CosEncoding.EncodeComponent(p.Key) + "=" + CosEncoding.EncodeComponent(p.Value)));
-        var uri = new Uri($"{emulator.CosEndpoint.ToString().TrimEnd('/')}/{bucket}{CosEncoding.EncodeObjectPath(key)}{(queryString.Length > 0 ? "?" + queryString : string.Empty)}",
+        var uri = new Uri($"{emulator.CosEndpoint.ToString().TrimEnd('/')}{(virtualHost ? string.Empty : "/" + bucket)}{CosEncoding.EncodeObjectPath(key)}{(queryString.Length > 0 ? "?" + queryString : string.Empty)}",
             new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var request = new HttpRequestMessage(method, uri);
         if (body is not null)
@@ -93,6 +94,11 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         }
 
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        if (virtualHost)
+        {
+            request.Headers.Host = host;
+        }
+
         foreach (var (name, value) in signed)
         {
             if (name is "Host" or "Content-Length")
