@@ -82,6 +82,15 @@ public sealed class VodUploadClient : IDisposable
         var files = OpenSources(upload);
         try
         {
+            // Refuse impossible plans before anything is sent.
+            foreach (var f in files)
+            {
+                if (f.Source.Length is { } length)
+                {
+                    PartPlan.Create(length, _options.Transfer.PartSize).EnsureBufferable();
+                }
+            }
+
             var tracker = new ProgressTracker(progress, _options.TimeProvider, _options.ProgressInterval);
             long total = 0;
             foreach (var f in files)
