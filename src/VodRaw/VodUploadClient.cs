@@ -46,11 +46,15 @@ public sealed class VodUploadClient : IDisposable
         var handler = _options.HttpHandler ?? HttpSender.CreateDefaultHandler(_options.ConnectTimeout);
         _sender = new HttpSender(new HttpMessageInvoker(handler, disposeHandler: _options.HttpHandler is null), _options.Retry, _options.TimeProvider);
         _api = new VodApiClient(_sender, credential, _options.VodEndpoint, _options.SignActionHeader, _options.TimeProvider, _options.InactivityTimeout);
+        var pool = ArrayPool<byte>.Create(1 << 30, TransferOptions.MaxConcurrency);
+        BufferPoolFactory = (_, _) => pool;
     }
 
-    /// <summary>Where part buffers come from; tests substitute a counting pool. Default: a pool per upload.</summary>
-    internal Func<int, long, ArrayPool<byte>> BufferPoolFactory { get; set; } =
-        static (concurrency, partSize) => ArrayPool<byte>.Create((int)Math.Min(partSize, Array.MaxLength), concurrency);
+    /// <summary>
+    /// Where part buffers come from: a pool this client owns, so consecutive uploads reuse the same arrays (each
+    /// upload's gate still bounds how many are out at once). Tests substitute a counting pool.
+    /// </summary>
+    internal Func<int, long, ArrayPool<byte>> BufferPoolFactory { get; set; }
 
     /// <summary>Uploads a media file (and cover) and commits it.</summary>
     /// <param name="region">The VOD region to upload in, e.g. <c>ap-guangzhou</c>.</param>
@@ -118,6 +122,7 @@ public sealed class VodUploadClient : IDisposable
             var partSize = _options.Transfer.PartSize;
             using var pool = new PartBufferPool(BufferPoolFactory(upload.Concurrency, partSize), upload.Concurrency);
             var uploader = new ObjectUploader(pool, tracker, _options.AbortTimeout);
+            // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
             long uploaded = 0;
             await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (file, ct) =>
             {

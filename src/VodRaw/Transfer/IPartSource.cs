@@ -13,6 +13,38 @@ internal interface IPartSource : IDisposable
 
     /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; returns fewer bytes only at the end.</summary>
     ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fills <paramref name="buffer"/> like <see cref="ReadAsync"/> and returns the CRC-64 of what was read, computed
+    /// chunk by chunk while each chunk is still in cache (no second pass over the part).
+    /// </summary>
+    ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
+}
+
+/// <summary>Chunked read-and-hash shared by the sources.</summary>
+internal static class PartSourceReading
+{
+    /// <summary>Read granularity: each chunk is hashed right after it lands, while it is still in cache.</summary>
+    public const int ChunkSize = 1024 * 1024;
+
+    public static async ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(IPartSource source, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        ulong crc = 0;
+        while (total < buffer.Length)
+        {
+            var chunk = buffer.Slice(total, Math.Min(ChunkSize, buffer.Length - total));
+            var n = await source.ReadAsync(offset + total, chunk, cancellationToken).ConfigureAwait(false);
+            crc = VodRaw.Hashing.Crc64.Append(crc, chunk.Span[..n]);
+            total += n;
+            if (n < chunk.Length)
+            {
+                break;
+            }
+        }
+
+        return (total, crc);
+    }
 }
 
 /// <summary>A file read with positional reads (RandomAccess): parts are read in parallel, straight into their buffers.</summary>
@@ -29,6 +61,50 @@ internal sealed class FilePartSource : IPartSource
     public long? Length { get; }
 
     public bool IsSequential => false;
+
+    public ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return PartSourceReading.ReadHashedAsync(this, offset, buffer, cancellationToken); // true overlapped I/O there
+        }
+
+        // Elsewhere .NET serves async file reads by blocking a thread-pool thread per call; one work item per part
+        // that reads and hashes 1 MiB at a time costs one allocation instead of one per chunk.
+        return new ValueTask<(int, ulong)>(Task.Run(() => ReadHashedSync(offset, buffer, cancellationToken), cancellationToken));
+    }
+
+    private (int Read, ulong Crc64) ReadHashedSync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var span = buffer.Span;
+        var total = 0;
+        ulong crc = 0;
+        while (total < span.Length)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = span.Slice(total, Math.Min(PartSourceReading.ChunkSize, span.Length - total));
+            var read = 0;
+            while (read < chunk.Length)
+            {
+                var n = RandomAccess.Read(_handle, chunk[read..], offset + total + read);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            crc = VodRaw.Hashing.Crc64.Append(crc, chunk[..read]);
+            total += read;
+            if (read < chunk.Length)
+            {
+                break;
+            }
+        }
+
+        return (total, crc);
+    }
 
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -81,6 +157,9 @@ internal sealed class StreamPartSource(Stream stream, long? length) : IPartSourc
         _position += total;
         return total;
     }
+
+    public ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
+        PartSourceReading.ReadHashedAsync(this, offset, buffer, cancellationToken);
 
     public void Dispose()
     {

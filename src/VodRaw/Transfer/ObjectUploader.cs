@@ -30,11 +30,11 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         var first = await pool.RentAsync(checked((int)partSize), cancellationToken).ConfigureAwait(false);
         try
         {
-            var n = await source.ReadAsync(0, first.Memory, cancellationToken).ConfigureAwait(false);
+            var (n, crc) = await source.ReadHashedAsync(0, first.Memory, cancellationToken).ConfigureAwait(false);
             if (n < partSize)
             {
                 progress.AddToTotal(n);
-                await SendPutAsync(target, first.Memory[..n], cancellationToken).ConfigureAwait(false);
+                await SendPutAsync(target, first.Memory[..n], crc, cancellationToken).ConfigureAwait(false);
                 return n;
             }
 
@@ -51,18 +51,17 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
     private async Task PutAsync(IPartSource source, IMultipartTarget target, int length, CancellationToken cancellationToken)
     {
         using var buffer = await pool.RentAsync(length, cancellationToken).ConfigureAwait(false);
-        var n = await source.ReadAsync(0, buffer.Memory, cancellationToken).ConfigureAwait(false);
+        var (n, crc) = await source.ReadHashedAsync(0, buffer.Memory, cancellationToken).ConfigureAwait(false);
         if (n != length)
         {
             throw new IOException($"The file became shorter while it was being uploaded ({n} of {length} bytes read).");
         }
 
-        await SendPutAsync(target, buffer.Memory, cancellationToken).ConfigureAwait(false);
+        await SendPutAsync(target, buffer.Memory, crc, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendPutAsync(IMultipartTarget target, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async Task SendPutAsync(IMultipartTarget target, ReadOnlyMemory<byte> data, ulong crc, CancellationToken cancellationToken)
     {
-        var crc = Crc64.Compute(data.Span);
         var part = progress.StartPart();
         var ok = false;
         try
@@ -168,7 +167,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
                 using var buffer = part.Buffer;
                 var data = buffer.Memory[..part.Size];
-                var crc = Crc64.Compute(data.Span);
+                var crc = part.Crc64;
                 var partProgress = progress.StartPart();
                 var ok = false;
                 try

@@ -29,13 +29,17 @@ internal sealed class PartBufferPool : IDisposable
     /// <summary>Buffers out right now.</summary>
     public int InUse => MaxBuffers - _gate.CurrentCount;
 
-    /// <summary>Waits for a free slot, then rents a buffer of at least <paramref name="size"/> bytes (only that many are used).</summary>
-    public async ValueTask<PartBuffer> RentAsync(int size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a free slot, then rents a buffer of at least <paramref name="capacity"/> (default <paramref name="size"/>)
+    /// bytes of which <paramref name="size"/> are used. Renting every part of a plan at the full part size keeps them
+    /// in one size class of the pool.
+    /// </summary>
+    public async ValueTask<PartBuffer> RentAsync(int size, CancellationToken cancellationToken, int capacity = 0)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var array = _pool.Rent(Math.Max(size, 1));
+            var array = _pool.Rent(Math.Max(Math.Max(size, capacity), 1));
             Interlocked.Increment(ref _rented);
             return new PartBuffer(this, array, size);
         }

@@ -8,7 +8,7 @@ namespace VodRaw.Transfer;
 /// </summary>
 internal sealed class PartContent : HttpContent
 {
-    private const int ChunkSize = 256 * 1024;
+    private const int ChunkSize = 1024 * 1024; // progress and inactivity granularity; larger writes cost fewer syscalls
     private readonly ReadOnlyMemory<byte> _data;
     private readonly Http.ActivityWatch _watch;
     private readonly PartProgress _progress;

@@ -12,15 +12,15 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
     private long _nextOffset = firstPart is null ? 0 : partSize;
     private bool _ended;
 
-    /// <summary>Part number (1-based), its buffer (owned by the caller from now on) and its size.</summary>
-    public readonly record struct Part(int Number, PartBuffer Buffer, int Size);
+    /// <summary>Part number (1-based), its buffer (owned by the caller from now on), its size and CRC-64.</summary>
+    public readonly record struct Part(int Number, PartBuffer Buffer, int Size, ulong Crc64);
 
     public async ValueTask<Part?> NextAsync(PartBufferPool pool, CancellationToken cancellationToken)
     {
         var preloaded = Interlocked.Exchange(ref _firstPart, null);
         if (preloaded is not null)
         {
-            return new Part(1, preloaded, preloaded.Size);
+            return new Part(1, preloaded, preloaded.Size, VodRaw.Hashing.Crc64.Compute(preloaded.Memory.Span));
         }
 
         return source.IsSequential
@@ -39,16 +39,16 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
 
         var offset = index * partSize;
         var size = (int)Math.Min(partSize, source.Length!.Value - offset);
-        var buffer = await pool.RentAsync(size, cancellationToken).ConfigureAwait(false);
+        var buffer = await pool.RentAsync(size, cancellationToken, capacity: (int)partSize).ConfigureAwait(false);
         try
         {
-            var n = await source.ReadAsync(offset, buffer.Memory, cancellationToken).ConfigureAwait(false);
+            var (n, crc) = await source.ReadHashedAsync(offset, buffer.Memory, cancellationToken).ConfigureAwait(false);
             if (n != size)
             {
                 throw new IOException($"The file became shorter while it was being uploaded (part {index + 1} has {n} of {size} bytes).");
             }
 
-            return new Part(index + 1, buffer, size);
+            return new Part(index + 1, buffer, size, crc);
         }
         catch
         {
@@ -71,7 +71,7 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
                     return null;
                 }
 
-                var n = await source.ReadAsync(_nextOffset, buffer.Memory, cancellationToken).ConfigureAwait(false);
+                var (n, crc) = await source.ReadHashedAsync(_nextOffset, buffer.Memory, cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     _ended = true;
@@ -92,7 +92,7 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
                 _nextIndex++;
                 _nextOffset += n;
                 handedOut = true;
-                return new Part(_nextIndex, buffer, n);
+                return new Part(_nextIndex, buffer, n, crc);
             }
             finally
             {

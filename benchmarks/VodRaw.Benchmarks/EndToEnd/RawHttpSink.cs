@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using VodRaw.Hashing;
+
+namespace VodRaw.Benchmarks.EndToEnd;
+
+/// <summary>
+/// A loopback HTTP/1.1 sink that speaks just enough COS for the upload engine (Initiate, UploadPart, Complete, PUT,
+/// Abort), with keep-alive, discarding bodies (optionally computing their CRC-64). Raw sockets, not Kestrel: the
+/// sink must cost far less CPU than the client it measures. Run as its own process (<c>sink</c> command).
+/// </summary>
+internal static class RawHttpSink
+{
+    public static async Task RunAsync(bool computeCrc, CancellationToken cancellationToken)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start(512);
+        Console.Out.WriteLine(((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture));
+        Console.Out.Flush();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var socket = await listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
+            socket.NoDelay = true;
+            _ = Task.Run(() => ServeAsync(socket, computeCrc), cancellationToken);
+        }
+    }
+
+    private static async Task ServeAsync(Socket socket, bool computeCrc)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            var filled = 0;
+            while (true)
+            {
+                // Read until the end of the header block.
+                int headerEnd;
+                while ((headerEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+                {
+                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        return;
+                    }
+
+                    filled += n;
+                }
+
+                var head = Encoding.ASCII.GetString(buffer, 0, headerEnd);
+                var firstLine = head[..head.IndexOf('\r', StringComparison.Ordinal)];
+                var parts = firstLine.Split(' ');
+                var method = parts[0];
+                var target = parts[1];
+                long length = 0;
+                foreach (var line in head.Split("\r\n"))
+                {
+                    if (line.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        length = long.Parse(line.AsSpan(15).Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+
+                // Consume the body: what is already buffered, then the socket.
+                var bodyStart = headerEnd + 4;
+                var inBuffer = (int)Math.Min(filled - bodyStart, length);
+                ulong crc = 0;
+                if (computeCrc)
+                {
+                    crc = Crc64.Append(crc, buffer.AsSpan(bodyStart, inBuffer));
+                }
+
+                var remaining = length - inBuffer;
+                var leftover = filled - bodyStart - inBuffer;
+                Buffer.BlockCopy(buffer, bodyStart + inBuffer, buffer, 0, leftover);
+                filled = leftover;
+                while (remaining > 0)
+                {
+                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled, (int)Math.Min(buffer.Length - filled, remaining)), SocketFlags.None).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        return;
+                    }
+
+                    if (computeCrc)
+                    {
+                        crc = Crc64.Append(crc, buffer.AsSpan(filled, n));
+                    }
+
+                    remaining -= n;
+                }
+
+                var response = Respond(method, target, computeCrc ? crc : null);
+                await socket.SendAsync(response, SocketFlags.None).ConfigureAwait(false);
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            socket.Dispose();
+        }
+    }
+
+    private static byte[] Respond(string method, string target, ulong? crc)
+    {
+        var query = target.Contains('?', StringComparison.Ordinal) ? target[(target.IndexOf('?', StringComparison.Ordinal) + 1)..] : string.Empty;
+        string status = "200 OK", body = string.Empty, extra = string.Empty;
+        if (method == "POST" && query == "uploads")
+        {
+            body = "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>sink-upload</UploadId></InitiateMultipartUploadResult>";
+        }
+        else if (method == "POST")
+        {
+            body = "  <CompleteMultipartUploadResult><Location>l</Location><Bucket>b</Bucket><Key>k</Key><ETag>\"e-1\"</ETag></CompleteMultipartUploadResult>";
+        }
+        else if (method == "DELETE")
+        {
+            status = "204 No Content";
+        }
+        else
+        {
+            extra = "ETag: \"d41d8cd98f00b204e9800998ecf8427e\"\r\n" + (crc is { } c ? $"x-cos-hash-crc64ecma: {c.ToString(CultureInfo.InvariantCulture)}\r\n" : string.Empty);
+        }
+
+        return Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nx-cos-request-id: sink\r\n{extra}\r\n{body}");
+    }
+}
