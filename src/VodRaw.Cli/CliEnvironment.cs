@@ -1,0 +1,12 @@
+namespace VodRaw.Cli;
+
+/// <summary>What the command line reads from and writes to; tests substitute their own.</summary>
+/// <param name="Out">Results.</param>
+/// <param name="Error">Progress and messages.</param>
+/// <param name="Variable">Environment variable lookup.</param>
+/// <param name="Interactive">Whether standard error is a terminal (live progress line).</param>
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, Func<string, string?> Variable, bool Interactive)
+{
+    public static CliEnvironment Console() => new(
+        System.Console.Out, System.Console.Error, Environment.GetEnvironmentVariable, !System.Console.IsErrorRedirected);
+}

@@ -1,0 +1,68 @@
+#if EMULATOR
+using System.CommandLine;
+using VodRaw.Emulator;
+
+namespace VodRaw.Cli;
+
+/// <summary><c>vodraw emulator [--port N] [--data DIR]</c>: the emulator standalone, until Ctrl+C.</summary>
+internal static class EmulatorCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var port = new Option<int>("--port") { Description = "VOD API port on 127.0.0.1 (COS listens on the next port). Default 0: any free ports." };
+        var data = new Option<string?>("--data") { Description = "Directory for stored objects (default: a temporary directory, deleted on exit)." };
+        var json = new Option<bool>("--json") { Description = "Print the endpoints and keys as one JSON line." };
+        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var p = result.GetValue(port);
+            if (p is < 0 or > 65534)
+            {
+                return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage, "--port must be between 0 and 65534.");
+            }
+
+            var directory = result.GetValue(data);
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            await using var emulator = await VodEmulator.StartAsync(
+                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory }, cancellationToken).ConfigureAwait(false);
+            var cos = emulator.CosEndpoint + "{bucket}";
+            if (result.GetValue(json))
+            {
+                env.Out.WriteLine(ResultWriter.Json(w =>
+                {
+                    w.WriteString("vodEndpoint", emulator.VodEndpoint.ToString());
+                    w.WriteString("cosEndpoint", cos);
+                    w.WriteString("secretId", emulator.Credential.SecretId);
+                    w.WriteString("secretKey", emulator.Credential.SecretKey);
+                }));
+            }
+            else
+            {
+                env.Out.WriteLine("VodRaw emulator running (Ctrl+C to stop). Its keys are throwaway test keys:");
+                env.Out.WriteLine($"  VOD endpoint:  {emulator.VodEndpoint}");
+                env.Out.WriteLine($"  COS endpoint:  {cos}");
+                env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_ID={emulator.Credential.SecretId}");
+                env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_KEY={emulator.Credential.SecretKey}");
+                env.Out.WriteLine($"  vodraw upload FILE --region ap-guangzhou --vod-endpoint {emulator.VodEndpoint} --cos-endpoint '{cos}'");
+            }
+
+            env.Out.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: stop cleanly.
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
+#endif

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace VodRaw.Cli;
+
+/// <summary>Prints results and errors as text or, with --json, as one JSON object on standard output.</summary>
+internal static class ResultWriter
+{
+    public static void Success(CliEnvironment env, bool json, VodUploadResponse response, double seconds)
+    {
+        var mbps = seconds > 0 ? response.BytesUploaded / seconds / 1e6 : 0;
+        if (json)
+        {
+            env.Out.WriteLine(Json(w =>
+            {
+                w.WriteString("fileId", response.FileId);
+                w.WriteString("mediaUrl", response.MediaUrl);
+                if (response.CoverUrl is null)
+                {
+                    w.WriteNull("coverUrl");
+                }
+                else
+                {
+                    w.WriteString("coverUrl", response.CoverUrl);
+                }
+
+                w.WriteString("requestId", response.RequestId);
+                w.WriteNumber("bytes", response.BytesUploaded);
+                w.WriteNumber("seconds", Math.Round(seconds, 3));
+                w.WriteNumber("megabytesPerSecond", Math.Round(mbps, 2));
+            }));
+            return;
+        }
+
+        env.Out.WriteLine($"FileId:    {response.FileId}");
+        env.Out.WriteLine($"MediaUrl:  {response.MediaUrl}");
+        env.Out.WriteLine($"CoverUrl:  {response.CoverUrl ?? "-"}");
+        env.Out.WriteLine($"RequestId: {response.RequestId}");
+        env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Uploaded:  {ProgressReporter.Format(response.BytesUploaded)} in {seconds:F2} s ({mbps:F1} MB/s)"));
+    }
+
+    public static int Failure(CliEnvironment env, bool json, int exitCode, string message, string? code = null, string? requestId = null)
+    {
+        env.Error.WriteLine("error: " + message + (code is null ? string.Empty : $" (code {code}{(requestId is null ? string.Empty : ", request id " + requestId)})"));
+        if (json)
+        {
+            env.Out.WriteLine(Json(w =>
+            {
+                w.WriteStartObject("error");
+                w.WriteNumber("exitCode", exitCode);
+                w.WriteString("code", code);
+                w.WriteString("message", message);
+                w.WriteString("requestId", requestId);
+                w.WriteEndObject();
+            }));
+        }
+
+        return exitCode;
+    }
+
+    public static string Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            write(w);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

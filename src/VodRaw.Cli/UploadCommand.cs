@@ -1,0 +1,185 @@
+using System.CommandLine;
+using System.Diagnostics;
+
+namespace VodRaw.Cli;
+
+/// <summary><c>vodraw upload &lt;path&gt; [options]</c>.</summary>
+internal static class UploadCommand
+{
+    public const string SecretIdVariable = "TENCENTCLOUD_SECRET_ID";
+    public const string SecretKeyVariable = "TENCENTCLOUD_SECRET_KEY";
+    public const string TokenVariable = "TENCENTCLOUD_SESSION_TOKEN";
+    public const string RegionVariable = "TENCENTCLOUD_REGION";
+
+    public static Command Create(CliEnvironment env)
+    {
+        var path = new Argument<string>("path") { Description = "The media file (an .m3u8 or .mpd manifest uploads what it references too)." };
+        var cover = new Option<string?>("--cover") { Description = "A cover image to upload with the media." };
+        var procedure = new Option<string?>("--procedure") { Description = "Task flow to run after the upload." };
+        var subAppId = new Option<long?>("--sub-app-id") { Description = "VOD sub-application ID." };
+        var storageRegion = new Option<string?>("--storage-region") { Description = "Force a storage region, e.g. ap-chongqing." };
+        var classId = new Option<long?>("--class-id") { Description = "Category ID." };
+        var expireTime = new Option<string?>("--expire-time") { Description = "Expiry, ISO 8601 with zone, e.g. 2030-01-01T00:00:00Z." };
+        var sourceContext = new Option<string?>("--source-context") { Description = "Passed to the upload callback (≤ 250 characters)." };
+        var sessionContext = new Option<string?>("--session-context") { Description = "Passed to task-flow callbacks (≤ 1000 characters)." };
+        var mediaName = new Option<string?>("--media-name") { Description = "Name shown in VOD (default: the file name without extension)." };
+        var mediaType = new Option<string?>("--media-type") { Description = "Media type (default: the file extension)." };
+        var coverType = new Option<string?>("--cover-type") { Description = "Cover type (default: the cover's extension)." };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight, 1-64 (default 4)." };
+        var partSize = new Option<string?>("--part-size") { Description = "Part size, e.g. 8MiB (1 MiB - 5 GiB; default 8 MiB)." };
+        var region = new Option<string?>("--region") { Description = $"Upload region (default: ${RegionVariable})." };
+        var vodEndpoint = new Option<string?>("--vod-endpoint") { Description = "VOD API endpoint (default https://vod.tencentcloudapi.com/)." };
+        var cosEndpoint = new Option<string?>("--cos-endpoint") { Description = "COS endpoint template with {bucket} (and {region})." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (result or error) on standard output." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
+        var emulator = new Option<bool>("--emulator") { Description = "Start the embedded emulator and upload there (no account needed)." };
+
+        var command = new Command("upload", "Upload a media file (and cover) to Tencent Cloud VOD.")
+        {
+            path, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
+            mediaType, coverType, concurrency, partSize, region, vodEndpoint, cosEndpoint, json, quiet, emulator,
+        };
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var asJson = result.GetValue(json);
+            var options = new VodUploadClientOptions();
+            if (result.GetValue(concurrency) is { } c)
+            {
+                options.Transfer.Concurrency = c;
+            }
+
+            if (result.GetValue(partSize) is { } ps)
+            {
+                if (!SizeParser.TryParse(ps, out var bytes))
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--part-size: cannot read '{ps}' as a size (for example 8MiB).");
+                }
+
+                options.Transfer.PartSize = bytes;
+            }
+
+            if (result.GetValue(vodEndpoint) is { } ve)
+            {
+                if (!Uri.TryCreate(ve, UriKind.Absolute, out var uri))
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--vod-endpoint must be an absolute URL.");
+                }
+
+                options.VodEndpoint = uri;
+            }
+
+            if (result.GetValue(cosEndpoint) is { } ce)
+            {
+                options.CosEndpointTemplate = ce;
+            }
+
+            var request = new VodUploadRequest
+            {
+                MediaFilePath = result.GetValue(path),
+                CoverFilePath = result.GetValue(cover),
+                Procedure = result.GetValue(procedure),
+                SubAppId = result.GetValue(subAppId),
+                StorageRegion = result.GetValue(storageRegion),
+                ClassId = result.GetValue(classId),
+                ExpireTime = result.GetValue(expireTime),
+                SourceContext = result.GetValue(sourceContext),
+                SessionContext = result.GetValue(sessionContext),
+                MediaName = result.GetValue(mediaName),
+                MediaType = result.GetValue(mediaType),
+                CoverType = result.GetValue(coverType),
+            };
+
+            var upload = new UploadRun(env, asJson, result.GetValue(quiet));
+            if (result.GetValue(emulator))
+            {
+#if EMULATOR
+                return await upload.AgainstEmbeddedEmulatorAsync(options, result.GetValue(region) ?? "ap-guangzhou", request, cancellationToken).ConfigureAwait(false);
+#else
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--emulator needs the .NET build of vodraw (dotnet run --project src/VodRaw.Cli); this native build can upload to a running `vodraw emulator` with --vod-endpoint and --cos-endpoint.");
+#endif
+            }
+
+            var secretId = env.Variable(SecretIdVariable);
+            var secretKey = env.Variable(SecretKeyVariable);
+            if (string.IsNullOrEmpty(secretId) || string.IsNullOrEmpty(secretKey))
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage,
+                    $"no credentials: set {SecretIdVariable} and {SecretKeyVariable} (and {TokenVariable} for a temporary credential). Secrets are never taken as command-line arguments. To try VodRaw without an account, add --emulator.");
+            }
+
+            var regionValue = result.GetValue(region) ?? env.Variable(RegionVariable);
+            if (string.IsNullOrWhiteSpace(regionValue))
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"no region: pass --region (for example ap-guangzhou) or set {RegionVariable}.");
+            }
+
+            VodCredential credential;
+            try
+            {
+                credential = new VodCredential(secretId, secretKey, env.Variable(TokenVariable));
+            }
+            catch (ArgumentException e)
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "invalid credential in the environment: " + e.Message);
+            }
+
+            return await upload.RunAsync(credential, options, regionValue, request, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+}
+
+/// <summary>One upload from the command line: runs it, reports progress, maps the outcome to an exit code.</summary>
+internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
+{
+    public async Task<int> RunAsync(VodCredential credential, VodUploadClientOptions options, string region, VodUploadRequest request, CancellationToken cancellationToken)
+    {
+        var progress = new ProgressReporter(env.Error, env.Interactive, quiet);
+        try
+        {
+            using var client = new VodUploadClient(credential, options);
+            var started = Stopwatch.GetTimestamp();
+            var response = await client.UploadAsync(region, request, progress, cancellationToken).ConfigureAwait(false);
+            progress.Finish();
+            ResultWriter.Success(env, json, response, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return ExitCodes.Ok;
+        }
+        catch (ArgumentException e)
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.Usage, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, "cancelled; a started multipart upload was aborted.");
+        }
+        catch (VodRawException e) when (e.Code is "NetworkError" or "Timeout")
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.NetworkError, $"{e.Message} (after {e.Attempts} attempts)", e.Code, e.RequestId);
+        }
+        catch (VodRawException e)
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.ServiceError, e.Message, e.Code, e.RequestId);
+        }
+    }
+
+#if EMULATOR
+    public async Task<int> AgainstEmbeddedEmulatorAsync(VodUploadClientOptions options, string region, VodUploadRequest request, CancellationToken cancellationToken)
+    {
+        await using var emulator = await VodRaw.Emulator.VodEmulator.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!quiet)
+        {
+            env.Error.WriteLine($"emulator: VOD {emulator.VodEndpoint} COS {emulator.CosEndpoint} (throwaway keys, data in a temporary directory)");
+        }
+
+        options.VodEndpoint = emulator.VodEndpoint;
+        options.CosEndpointTemplate = emulator.CosEndpoint + "{bucket}";
+        var credential = new VodCredential(emulator.Credential.SecretId, emulator.Credential.SecretKey);
+        return await RunAsync(credential, options, region, request, cancellationToken).ConfigureAwait(false);
+    }
+#endif
+}

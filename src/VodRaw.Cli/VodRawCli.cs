@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace VodRaw.Cli;
+
+/// <summary>The `vodraw` command line: builds the commands and runs one, returning its exit code.</summary>
+internal static class VodRawCli
+{
+    public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload).")
+        {
+            UploadCommand.Create(env),
+        };
+#if EMULATOR
+        root.Subcommands.Add(EmulatorCommand.Create(env));
+#endif
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                env.Error.WriteLine("error: " + error.Message);
+            }
+
+            env.Error.WriteLine("Run 'vodraw --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error }, cancellationToken).ConfigureAwait(false);
+    }
+}
