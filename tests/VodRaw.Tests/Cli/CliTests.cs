@@ -1,0 +1,169 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using VodRaw.Cli;
+using VodRaw.Emulator;
+
+namespace VodRaw.Tests.Cli;
+
+public sealed partial class CliTests
+{
+    private static readonly string Root = FindRoot();
+
+    private static string Sample(string name) => Path.Combine(Root, "samples", name);
+
+    [Fact]
+    public async Task UploadsToTheEmbeddedEmulatorAndPrintsTheResult()
+    {
+        var (code, output, _) = await RunAsync(["upload", Sample("Wildlife.mp4"), "--cover", Sample("Wildlife-Cover.png"), "--emulator"]);
+        Assert.Equal(0, code);
+        Assert.Matches(@"FileId:\s+\d+", output);
+        Assert.Matches(@"CoverUrl:\s+http://127\.0\.0\.1:\d+/.+/cover\.png", output);
+        Assert.Contains("MB/s", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JsonOutputIsOneObjectWithTheDocumentedFields()
+    {
+        var (code, output, _) = await RunAsync(["upload", Sample("Wildlife.mp4"), "--emulator", "--json", "--quiet"]);
+        Assert.Equal(0, code);
+        var json = JsonDocument.Parse(output.Trim()).RootElement;
+        Assert.Matches(@"^\d+$", json.GetProperty("fileId").GetString());
+        Assert.StartsWith("http://127.0.0.1:", json.GetProperty("mediaUrl").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("coverUrl").ValueKind);
+        Assert.False(string.IsNullOrEmpty(json.GetProperty("requestId").GetString()));
+        Assert.Equal(new FileInfo(Sample("Wildlife.mp4")).Length, json.GetProperty("bytes").GetInt64());
+        Assert.True(json.GetProperty("seconds").GetDouble() >= 0);
+        Assert.True(json.GetProperty("megabytesPerSecond").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task WithoutCredentialsItNamesTheVariablesAndExitsTwo()
+    {
+        var (code, output, error) = await RunAsync(["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("TENCENTCLOUD_SECRET_ID", error, StringComparison.Ordinal);
+        Assert.Contains("TENCENTCLOUD_SECRET_KEY", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
+    [Theory]
+    [InlineData("missing-file")]
+    [InlineData("unknown-option")]
+    [InlineData("bad-part-size")]
+    [InlineData("no-region")]
+    public async Task BadUsageOrInputExitsTwo(string kind)
+    {
+        string[] args = kind switch
+        {
+            "missing-file" => ["upload", Sample("absent.mp4"), "--emulator"],
+            "unknown-option" => ["upload", Sample("Wildlife.mp4"), "--colour", "blue"],
+            "bad-part-size" => ["upload", Sample("Wildlife.mp4"), "--emulator", "--part-size", "huge"],
+            _ => ["upload", Sample("Wildlife.mp4")],
+        };
+        var (code, _, error) = await RunAsync(args, env: kind == "no-region" ? new() { ["TENCENTCLOUD_SECRET_ID"] = "AKIDX", ["TENCENTCLOUD_SECRET_KEY"] = "k" } : null);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("error:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AServiceErrorExitsThreeWithItsCodeAndRequestIdAndNoSecret()
+    {
+        await using var emulator = await VodEmulator.StartAsync();
+        emulator.Faults.Fail(EmulatorOperation.ApplyUpload, 200, "InvalidParameterValue.SubAppId");
+        var (code, output, error) = await RunAsync(
+            ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}", "--json"],
+            EnvFor(emulator));
+        Assert.Equal(ExitCodes.ServiceError, code);
+        var json = JsonDocument.Parse(output.Trim()).RootElement.GetProperty("error");
+        Assert.Equal("InvalidParameterValue.SubAppId", json.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(json.GetProperty("requestId").GetString()));
+        Assert.Equal(3, json.GetProperty("exitCode").GetInt32());
+        Assert.DoesNotContain(emulator.Credential.SecretKey, output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ANetworkThatKeepsFailingExitsFour()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there now
+        var (code, _, error) = await RunAsync(
+            ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", $"http://127.0.0.1:{port}/", "--quiet"],
+            new() { ["TENCENTCLOUD_SECRET_ID"] = "AKIDX", ["TENCENTCLOUD_SECRET_KEY"] = "k" });
+        Assert.Equal(ExitCodes.NetworkError, code);
+        Assert.Contains("NetworkError", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CancellingExits130AndAbortsTheMultipartUpload()
+    {
+        await using var emulator = await VodEmulator.StartAsync();
+        emulator.Faults.Stall(EmulatorOperation.UploadPart, partNumber: 2);
+        var file = Path.Combine(Path.GetTempPath(), $"vodraw-cli-{Guid.NewGuid():N}.mp4");
+        await File.WriteAllBytesAsync(file, new byte[3 * 1024 * 1024]);
+        try
+        {
+            using var cts = new CancellationTokenSource();
+            var run = RunAsync(
+                ["upload", file, "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}", "--part-size", "1MiB", "--concurrency", "1", "--quiet"],
+                EnvFor(emulator), cts.Token);
+            while (!emulator.Requests.Any(r => r.Operation == EmulatorOperation.UploadPart && r.PartNumber == 1))
+            {
+                await Task.Delay(10);
+            }
+
+            await cts.CancelAsync();
+            var (code, _, error) = await run;
+            Assert.Equal(ExitCodes.Cancelled, code);
+            Assert.Contains("cancelled", error, StringComparison.Ordinal);
+            Assert.Single(emulator.AbortedUploads);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task TheReadmeRunCommandSucceeds()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(Root, "README.md"));
+        var line = ReadmeRunLine().Match(readme);
+        Assert.True(line.Success, "README.md shows `dotnet run --project src/VodRaw.Cli -- upload ... --emulator`");
+        var args = line.Groups["args"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => a.StartsWith("samples/", StringComparison.Ordinal) ? Path.Combine(Root, a) : a).ToArray();
+        var (code, output, _) = await RunAsync(args);
+        Assert.Equal(0, code);
+        Assert.Contains("FileId:", output, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string> EnvFor(VodEmulator emulator) => new()
+    {
+        ["TENCENTCLOUD_SECRET_ID"] = emulator.Credential.SecretId,
+        ["TENCENTCLOUD_SECRET_KEY"] = emulator.Credential.SecretKey,
+    };
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? env = null, CancellationToken cancellationToken = default)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var environment = new CliEnvironment(output, error, name => env?.GetValueOrDefault(name), Interactive: false);
+        var code = await VodRawCli.RunAsync(args, environment, cancellationToken);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "VodRaw.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    [GeneratedRegex(@"dotnet run --project src/VodRaw\.Cli -- (?<args>upload [^`\n]*--emulator)")]
+    private static partial Regex ReadmeRunLine();
+}
