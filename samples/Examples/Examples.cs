@@ -1,0 +1,112 @@
+using VodRaw;
+
+namespace VodRaw.Examples;
+
+/// <summary>C# twins of the reference SDK's documented examples (quoted in README.md between the region markers).</summary>
+public static class Examples
+{
+    public static async Task SimpleUpload()
+    {
+        // <example:simple>
+        using var client = new VodUploadClient("your secretId", "your secretKey");
+        var request = new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4" };
+        try
+        {
+            var response = await client.UploadAsync("ap-guangzhou", request);
+            Console.WriteLine(response.FileId);
+            Console.WriteLine(response.MediaUrl);
+        }
+        catch (VodRawException e)
+        {
+            Console.WriteLine($"{e.Code} {e.RequestId}: {e.Message}");
+        }
+        // </example:simple>
+    }
+
+    public static async Task WithCover(VodUploadClient client)
+    {
+        // <example:cover>
+        var request = new VodUploadRequest
+        {
+            MediaFilePath = "/data/file/Wildlife.mp4",
+            CoverFilePath = "/data/file/Wildlife-Cover.png",
+        };
+        var response = await client.UploadAsync("ap-guangzhou", request);
+        Console.WriteLine(response.CoverUrl);
+        // </example:cover>
+    }
+
+    public static async Task WithProcedure(VodUploadClient client)
+    {
+        // <example:procedure>
+        var request = new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4", Procedure = "Your Procedure Name" };
+        await client.UploadAsync("ap-guangzhou", request);
+        // </example:procedure>
+    }
+
+    public static async Task ToSubApplication(VodUploadClient client)
+    {
+        // <example:subapp>
+        var request = new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4", SubAppId = 101 };
+        await client.UploadAsync("ap-guangzhou", request); // SubAppId goes to ApplyUpload and CommitUpload
+        // </example:subapp>
+    }
+
+    public static async Task ToStorageRegion(VodUploadClient client)
+    {
+        // <example:storage-region>
+        var request = new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4", StorageRegion = "ap-chongqing" };
+        await client.UploadAsync("ap-guangzhou", request);
+        // </example:storage-region>
+    }
+
+    public static async Task WithConcurrentParts(VodUploadClient client)
+    {
+        // <example:concurrency>
+        var request = new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4", ConcurrentUploadNumber = 5 };
+        await client.UploadAsync("ap-guangzhou", request);
+        // </example:concurrency>
+    }
+
+    public static async Task WithTemporaryCredentials()
+    {
+        // <example:temporary>
+        using var client = new VodUploadClient("Credentials TmpSecretId", "Credentials TmpSecretKey", "Credentials Token");
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4" });
+        // </example:temporary>
+        Console.WriteLine(response.FileId);
+    }
+
+    public static async Task WithProgressAndCancellation(VodUploadClient client)
+    {
+        // <example:progress>
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));   // or cancel from a button, Ctrl+C, ...
+        var progress = new Progress<UploadProgress>(p =>
+            Console.WriteLine($"{p.Phase}: {p.BytesUploaded}/{p.TotalBytes} bytes, {p.PartsInFlight} parts in flight"));
+        try
+        {
+            await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4" }, progress, cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A started multipart upload has been aborted; nothing is left half-uploaded.
+        }
+        // </example:progress>
+    }
+
+    public static VodUploadClient WithOptions()
+    {
+        // <example:options>
+        var options = new VodUploadClientOptions
+        {
+            VodEndpoint = new Uri("https://vod.ap-guangzhou.tencentcloudapi.com/"),
+            CosEndpointTemplate = "https://{bucket}.cos.accelerate.myqcloud.com",   // global acceleration
+            Transfer = new TransferOptions { PartSize = 16 * 1024 * 1024, Concurrency = 8 },
+            Retry = new RetryOptions { MaxAttempts = 6 },
+            InactivityTimeout = TimeSpan.FromSeconds(30),
+        };
+        var client = new VodUploadClient(new VodCredential("your secretId", "your secretKey"), options);
+        // </example:options>
+        return client;
+    }
+}
