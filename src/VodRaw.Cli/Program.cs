@@ -1,4 +1,18 @@
+using System.Runtime.InteropServices;
 using VodRaw.Cli;
 
-// Ctrl+C cancels the token System.CommandLine passes to the running command; the upload aborts cleanly (exit 130).
-return await VodRawCli.RunAsync(args, CliEnvironment.Console());
+// Ctrl+C (SIGINT) and SIGTERM cancel the running command: an upload aborts its multipart upload and exits 130, the
+// emulator stops cleanly. The second signal is left to the default handler (immediate exit).
+using var cancellation = new CancellationTokenSource();
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+return await VodRawCli.RunAsync(args, CliEnvironment.Console(), cancellation.Token);
+
+void Cancel(PosixSignalContext context)
+{
+    if (!cancellation.IsCancellationRequested)
+    {
+        context.Cancel = true;
+        cancellation.Cancel();
+    }
+}

@@ -26,6 +26,7 @@ internal static class VodRawCli
             return ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error }, cancellationToken).ConfigureAwait(false);
+        // Signals are handled by the caller (Program.cs), which cancels the token; System.CommandLine's own handler is off.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
     }
 }
