@@ -36,11 +36,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
     {
         var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Span)) : null;
         return _sender.SendAsync(
-            (_, watch) =>
-            {
-                progress.StartAttempt();
-                return Create(HttpMethod.Put, [], new PartContent(data, watch, progress), null, md5);
-            },
+            (_, watch) => Create(HttpMethod.Put, [], new PartContent(data, watch, progress), null, md5),
             async (response, watch, ct) =>
             {
                 await EnsureSuccessAsync("PutObject", response, watch, null, ct).ConfigureAwait(false);
@@ -80,11 +76,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
         var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Span)) : null;
         var number = partNumber.ToString(CultureInfo.InvariantCulture);
         return _sender.SendAsync(
-            (_, watch) =>
-            {
-                progress.StartAttempt();
-                return Create(HttpMethod.Put, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watch, progress), null, md5);
-            },
+            (_, watch) => Create(HttpMethod.Put, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watch, progress), null, md5),
             async (response, watch, ct) =>
             {
                 await EnsureSuccessAsync("UploadPart", response, watch, partNumber, ct).ConfigureAwait(false);

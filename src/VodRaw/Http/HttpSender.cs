@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 
 namespace VodRaw.Http;
 
@@ -151,8 +150,6 @@ internal sealed class HttpSender : IDisposable
             }
         }
     }
-
-    public static MediaTypeHeaderValue JsonContentType => new("application/json");
 
     public void Dispose() => _invoker.Dispose();
 }

@@ -115,11 +115,6 @@ internal sealed class PartProgress(ProgressTracker tracker)
     private long _max;
     private int _finished;
 
-    /// <summary>A new attempt starts sending from byte 0.</summary>
-    public void StartAttempt()
-    {
-    }
-
     /// <summary>The current attempt has sent <paramref name="sentInAttempt"/> bytes.</summary>
     public void Sent(long sentInAttempt)
     {
