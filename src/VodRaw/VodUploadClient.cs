@@ -2,6 +2,7 @@ using System.Buffers;
 using VodRaw.Api;
 using VodRaw.Cos;
 using VodRaw.Http;
+using VodRaw.Manifests;
 using VodRaw.Transfer;
 
 namespace VodRaw;
@@ -83,13 +84,14 @@ public sealed class VodUploadClient : IDisposable
     public async Task<VodUploadResponse> UploadAsync(string region, VodUploadRequest request, IProgress<UploadProgress>? progress, CancellationToken cancellationToken = default)
     {
         var upload = UploadRequestValidator.Validate(region, request, _options.Transfer);
-        var files = OpenSources(upload);
+        var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
+        var files = OpenSources(upload, segments);
         try
         {
             // Refuse impossible plans before anything is sent.
             foreach (var f in files)
             {
-                if (f.Source.Length is { } length)
+                if (f.Length is { } length)
                 {
                     PartPlan.Create(length, _options.Transfer.PartSize).EnsureBufferable();
                 }
@@ -99,7 +101,7 @@ public sealed class VodUploadClient : IDisposable
             long total = 0;
             foreach (var f in files)
             {
-                total = f.Source.Length is { } l && total >= 0 ? total + l : -1;
+                total = f.Length is { } l && total >= 0 ? total + l : -1;
             }
 
             tracker.SetTotals(total, files.Count);
@@ -107,14 +109,11 @@ public sealed class VodUploadClient : IDisposable
 
             var apply = await _api.ApplyUploadAsync(upload.Region, upload.ApplyBody, cancellationToken).ConfigureAwait(false);
             var (endpoint, credential) = ResolveStorage(apply);
-            var keys = new Dictionary<FileRole, string>
-            {
-                [FileRole.Media] = StorageKey(apply.MediaStoragePath, "MediaStoragePath"),
-            };
-            if (upload.CoverPath is not null)
-            {
-                keys[FileRole.Cover] = StorageKey(apply.CoverStoragePath, "CoverStoragePath");
-            }
+            var mediaKey = StorageKey(apply.MediaStoragePath, "MediaStoragePath");
+            var coverKey = upload.CoverPath is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
+            // Segments keep their place relative to the manifest, under the media's directory (the service may rename
+            // the manifest itself): dirname(MediaStoragePath) + "/" + path relative to the manifest's directory.
+            var mediaDirectory = mediaKey.LastIndexOf('/') is var slash and >= 0 ? mediaKey[..(slash + 1)] : string.Empty;
 
             tracker.SetPhase(UploadPhase.Uploading);
             var targetOptions = new CosTargetOptions(_options.TimeProvider, _options.InactivityTimeout, _options.CompleteTimeout,
@@ -126,8 +125,16 @@ public sealed class VodUploadClient : IDisposable
             long uploaded = 0;
             await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (file, ct) =>
             {
-                var target = new CosObjectTarget(_sender, endpoint, credential, keys[file.Role], targetOptions);
-                var bytes = await uploader.UploadAsync(file.Source, target, partSize, upload.Concurrency, ct).ConfigureAwait(false);
+                var key = file.Role switch
+                {
+                    FileRole.Media => mediaKey,
+                    FileRole.Cover => coverKey!,
+                    _ => mediaDirectory + file.RelativePath,
+                };
+                var target = new CosObjectTarget(_sender, endpoint, credential, key, targetOptions);
+                // Segments are opened only when their turn comes, so a package of thousands of files holds few handles.
+                using var opened = file.Source is null ? new FilePartSource(file.Path!) : null;
+                var bytes = await uploader.UploadAsync(file.Source ?? opened!, target, partSize, upload.Concurrency, ct).ConfigureAwait(false);
                 Interlocked.Add(ref uploaded, bytes);
                 tracker.FileCompleted();
             }).ConfigureAwait(false);
@@ -151,7 +158,7 @@ public sealed class VodUploadClient : IDisposable
         {
             foreach (var f in files)
             {
-                f.Source.Dispose();
+                f.Source?.Dispose();
             }
         }
     }
@@ -159,18 +166,44 @@ public sealed class VodUploadClient : IDisposable
     /// <summary>Releases the HTTP handler VodRaw created (a caller's handler is left alone).</summary>
     public void Dispose() => _sender.Dispose();
 
-    private static List<UploadFile> OpenSources(ValidatedUpload upload)
+    /// <summary>For an HLS/DASH manifest, every file it references (recursively), checked before anything is uploaded.</summary>
+    private async Task<IReadOnlyList<ManifestFile>> DiscoverSegmentsAsync(ValidatedUpload upload, CancellationToken cancellationToken)
     {
-        var files = new List<UploadFile>(2);
+        var type = upload.MediaPath is null ? null : upload.MediaType.ToLowerInvariant() switch
+        {
+            "m3u8" => "m3u8",
+            "mpd" => "mpd",
+            _ => null,
+        };
+        if (type is null)
+        {
+            return [];
+        }
+
+        var collector = new ManifestCollector(async (content, manifestType, ct) =>
+            (await _api.ParseStreamingManifestAsync(upload.Region, new ParseStreamingManifestBody { MediaManifestContent = content, ManifestType = manifestType }, ct)
+                .ConfigureAwait(false)).MediaSegmentSet ?? []);
+        return await collector.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<UploadFile> OpenSources(ValidatedUpload upload, IReadOnlyList<ManifestFile> segments)
+    {
+        var files = new List<UploadFile>(2 + segments.Count);
         try
         {
             IPartSource media = upload.MediaPath is not null
                 ? new FilePartSource(upload.MediaPath)
                 : new StreamPartSource(upload.MediaStream!, upload.MediaStream!.CanSeek ? upload.MediaStream.Length - upload.MediaStream.Position : null);
-            files.Add(new UploadFile(FileRole.Media, media));
+            files.Add(new UploadFile(FileRole.Media, media, media.Length));
             if (upload.CoverPath is not null)
             {
-                files.Add(new UploadFile(FileRole.Cover, new FilePartSource(upload.CoverPath)));
+                var cover = new FilePartSource(upload.CoverPath);
+                files.Add(new UploadFile(FileRole.Cover, cover, cover.Length));
+            }
+
+            foreach (var segment in segments)
+            {
+                files.Add(new UploadFile(FileRole.Segment, null, new FileInfo(segment.FullPath).Length, segment.FullPath, segment.RelativePath));
             }
 
             return files;
@@ -179,7 +212,7 @@ public sealed class VodUploadClient : IDisposable
         {
             foreach (var f in files)
             {
-                f.Source.Dispose();
+                f.Source?.Dispose();
             }
 
             throw;
@@ -217,7 +250,9 @@ public sealed class VodUploadClient : IDisposable
     {
         Media,
         Cover,
+        Segment,
     }
 
-    private sealed record UploadFile(FileRole Role, IPartSource Source);
+    /// <summary>One file of the upload: an open source (media, cover) or a path opened when its turn comes (segments).</summary>
+    private sealed record UploadFile(FileRole Role, IPartSource? Source, long? Length, string? Path = null, string RelativePath = "");
 }
