@@ -77,6 +77,27 @@ public static class Examples
         Console.WriteLine(response.FileId);
     }
 
+    public static async Task AdaptiveBitrate(VodUploadClient client)
+    {
+        // <example:hls>
+        // An HLS (.m3u8) or DASH (.mpd) manifest uploads with every file it references, recursively. References must be
+        // relative paths inside the manifest's directory; violations are all reported before anything is uploaded.
+        var request = new VodUploadRequest { MediaFilePath = "/data/file/prog_index.m3u8" };
+        try
+        {
+            var response = await client.UploadAsync("ap-guangzhou", request);
+            Console.WriteLine(response.FileId);
+        }
+        catch (ManifestException e)
+        {
+            foreach (var violation in e.Violations)
+            {
+                Console.WriteLine(violation);
+            }
+        }
+        // </example:hls>
+    }
+
     public static async Task WithProgressAndCancellation(VodUploadClient client)
     {
         // <example:progress>
