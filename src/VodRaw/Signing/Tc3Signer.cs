@@ -44,7 +44,7 @@ internal sealed class Tc3Signer
         Span<byte> date = stackalloc byte[10];
         WriteDate(input.Timestamp, date);
         Span<byte> signature = stackalloc byte[64];
-        var parts = new string[5];
+        var parts = new string[4];
         ComputeSignature(input, date, signature, parts);
         var dateText = Encoding.ASCII.GetString(date);
         return new Tc3Trace(

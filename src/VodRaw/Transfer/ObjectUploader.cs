@@ -38,7 +38,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
                 return n;
             }
 
-            var handoff = first;
+            var handoff = new PartReader.Part(1, first, n, crc);
             first = null;
             return await MultipartAsync(source, target, partSize, partCount: null, concurrency, handoff, cancellationToken).ConfigureAwait(false);
         }
@@ -76,7 +76,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
     }
 
     private async Task<long> MultipartAsync(
-        IPartSource source, IMultipartTarget target, long partSize, int? partCount, int concurrency, PartBuffer? firstPart, CancellationToken cancellationToken)
+        IPartSource source, IMultipartTarget target, long partSize, int? partCount, int concurrency, PartReader.Part? firstPart, CancellationToken cancellationToken)
     {
         string uploadId;
         try
@@ -85,7 +85,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         }
         catch
         {
-            firstPart?.Dispose();
+            firstPart?.Buffer.Dispose();
             throw;
         }
 

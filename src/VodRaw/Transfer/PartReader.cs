@@ -4,10 +4,11 @@ namespace VodRaw.Transfer;
 /// Hands out the next part to a worker: a buffer from the pool filled with that part's bytes. Files are read
 /// positionally and in parallel; streams are read in order under a lock (uploads still run in parallel).
 /// </summary>
-internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartBuffer? firstPart) : IDisposable
+/// <remarks>A stream's first part, read (and hashed) to choose between one PUT and multipart, is handed in as is.</remarks>
+internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartReader.Part? firstPart) : IDisposable
 {
     private readonly SemaphoreSlim _sequential = new(1, 1);
-    private PartBuffer? _firstPart = firstPart;
+    private PartHolder? _firstPart = firstPart is { } f ? new PartHolder(f) : null;
     private int _nextIndex = firstPart is null ? 0 : 1;
     private long _nextOffset = firstPart is null ? 0 : partSize;
     private bool _ended;
@@ -20,7 +21,7 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
         var preloaded = Interlocked.Exchange(ref _firstPart, null);
         if (preloaded is not null)
         {
-            return new Part(1, preloaded, preloaded.Size, VodRaw.Hashing.Crc64.Compute(preloaded.Memory.Span));
+            return preloaded.Part;
         }
 
         return source.IsSequential
@@ -110,6 +111,9 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
 
     public void Dispose()
     {
-        Interlocked.Exchange(ref _firstPart, null)?.Dispose();
+        Interlocked.Exchange(ref _firstPart, null)?.Part.Buffer.Dispose();
     }
+
+    /// <summary>Boxes the handed-in part so it can be taken exactly once.</summary>
+    private sealed record PartHolder(Part Part);
 }

@@ -7,7 +7,7 @@ namespace VodRaw.Tests.Cli;
 
 public sealed partial class CliTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = VodRaw.Tests.Support.RepositoryRoot.Path;
 
     private static string Sample(string name) => Path.Combine(Root, "samples", name);
 
@@ -153,16 +153,6 @@ public sealed partial class CliTests
         return (code, output.ToString(), error.ToString());
     }
 
-    private static string FindRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "VodRaw.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 
     [GeneratedRegex(@"dotnet run --project src/VodRaw\.Cli -- (?<args>upload [^`\n]*--emulator)")]
     private static partial Regex ReadmeRunLine();

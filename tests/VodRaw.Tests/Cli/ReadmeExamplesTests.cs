@@ -8,14 +8,8 @@ public partial class ReadmeExamplesTests
     [Fact]
     public void EveryExampleRegionIsQuotedVerbatimInTheReadme()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "VodRaw.sln")))
-        {
-            root = root.Parent!;
-        }
-
-        var code = File.ReadAllText(Path.Combine(root.FullName, "samples", "Examples", "Examples.cs"));
-        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+        var code = File.ReadAllText(Path.Combine(Support.RepositoryRoot.Path, "samples", "Examples", "Examples.cs"));
+        var readme = File.ReadAllText(Path.Combine(Support.RepositoryRoot.Path, "README.md"));
         var regions = Region().Matches(code);
         Assert.True(regions.Count >= 9);
         foreach (Match region in regions)

@@ -14,7 +14,7 @@ public sealed class StreamingManifestTests : IAsyncLifetime
     [Fact]
     public async Task UploadsTheSampleHlsPackageWithEveryVariantAndSegment()
     {
-        var master = Path.Combine(FindRoot(), "samples", "hls", "master.m3u8");
+        var master = Path.Combine(RepositoryRoot.Path, "samples", "hls", "master.m3u8");
         using var client = _h.Client();
         var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = master });
 
@@ -106,16 +106,5 @@ public sealed class StreamingManifestTests : IAsyncLifetime
         var path = Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
-    }
-
-    private static string FindRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "VodRaw.sln")))
-        {
-            directory = directory.Parent!;
-        }
-
-        return directory.FullName;
     }
 }
