@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using VodRaw.Emulator.Cos;
-using VodRaw.Emulator.Manifests;
 using VodRaw.Emulator.Vod;
+using VodRaw.Manifests;
 
 namespace VodRaw.Emulator;
 
@@ -198,13 +198,27 @@ public sealed class VodEmulator : IAsyncDisposable
                 continue;
             }
 
-            var text = System.Text.Encoding.UTF8.GetString(manifest.ReadAllBytes());
             var slash = manifest.Key.LastIndexOf('/');
             var directory = slash < 0 ? string.Empty : manifest.Key[..(slash + 1)];
             var type = manifest.Key.EndsWith(".mpd", StringComparison.OrdinalIgnoreCase) ? "mpd" : "m3u8";
-            foreach (var reference in SimpleManifestParser.Parse(text, type))
+            IReadOnlyList<string> references;
+            try
             {
-                var key = directory + reference.Replace('\\', '/');
+                references = LocalManifestParser.Parse(manifest.ReadAllBytes(), type);
+            }
+            catch (ManifestFormatException e)
+            {
+                return $"The manifest {manifest.Key} cannot be parsed: {e.Message}";
+            }
+
+            foreach (var reference in references)
+            {
+                if (ManifestReference.Normalize(reference, out var violation) is not { } relative)
+                {
+                    return $"The manifest {manifest.Key} references '{reference}', which {violation}.";
+                }
+
+                var key = directory + relative;
                 var obj = Store.Get(session.Bucket, key);
                 if (obj is null)
                 {

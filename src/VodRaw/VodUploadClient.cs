@@ -180,11 +180,24 @@ public sealed class VodUploadClient : IDisposable
             return [];
         }
 
-        var collector = new ManifestCollector(async (content, manifestType, ct) =>
-            (await _api.ParseStreamingManifestAsync(upload.Region, new ParseStreamingManifestBody { MediaManifestContent = content, ManifestType = manifestType }, ct)
-                .ConfigureAwait(false)).MediaSegmentSet ?? []);
-        return await collector.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
+        // The local parser always runs first: a package that breaks the rules fails before any request.
+        var local = await ManifestCollector.Local.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
+        if (_options.ManifestDiscovery == ManifestDiscovery.Local)
+        {
+            return local;
+        }
+
+        var service = new ManifestCollector(async (content, manifestType, ct) =>
+        {
+            var body = new ParseStreamingManifestBody { MediaManifestContent = ManifestText(content), ManifestType = manifestType };
+            return (await _api.ParseStreamingManifestAsync(upload.Region, body, ct).ConfigureAwait(false)).MediaSegmentSet ?? [];
+        });
+        return await service.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The manifest as the API takes it: UTF-8 text without a byte-order mark.</summary>
+    private static string ManifestText(byte[] content) =>
+        System.Text.Encoding.UTF8.GetString(content.AsSpan(content.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0));
 
     private static List<UploadFile> OpenSources(ValidatedUpload upload, IReadOnlyList<ManifestFile> segments)
     {

@@ -75,6 +75,13 @@ public sealed class VodUploadClientOptions
     /// <summary>The clock for signatures and credential expiry. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// How the files of an HLS/DASH package are found. Default <see cref="ManifestDiscovery.Service"/> (VOD's
+    /// ParseStreamingManifest, as the reference SDK); <see cref="ManifestDiscovery.Local"/> saves one round trip per
+    /// manifest. Either way every manifest is checked locally before anything is sent.
+    /// </summary>
+    public ManifestDiscovery ManifestDiscovery { get; set; } = ManifestDiscovery.Service;
+
     internal VodUploadClientOptions Validated()
     {
         ArgumentNullException.ThrowIfNull(VodEndpoint, nameof(VodEndpoint));
@@ -93,6 +100,11 @@ public sealed class VodUploadClientOptions
         Positive(AbortTimeout, nameof(AbortTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(CredentialExpiryMargin, TimeSpan.Zero, nameof(CredentialExpiryMargin));
         ArgumentOutOfRangeException.ThrowIfLessThan(ProgressInterval, TimeSpan.Zero, nameof(ProgressInterval));
+        if (!Enum.IsDefined(ManifestDiscovery))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ManifestDiscovery), ManifestDiscovery, "Service or Local.");
+        }
+
         return new VodUploadClientOptions
         {
             VodEndpoint = VodEndpoint,
@@ -108,6 +120,7 @@ public sealed class VodUploadClientOptions
             ProgressInterval = ProgressInterval,
             SignActionHeader = SignActionHeader,
             TimeProvider = TimeProvider,
+            ManifestDiscovery = ManifestDiscovery,
         };
 
         static void Positive(TimeSpan value, string name) => ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, name);

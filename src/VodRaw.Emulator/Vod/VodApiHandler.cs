@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using VodRaw.Emulator.Manifests;
+using VodRaw.Manifests;
 
 namespace VodRaw.Emulator.Vod;
 
@@ -344,7 +344,17 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             return Outcome.Fail("InvalidParameterValue.ManifestType", "ManifestType must be m3u8 or mpd.");
         }
 
-        var segments = SimpleManifestParser.Parse(content, type);
+        IReadOnlyList<string> segments;
+        try
+        {
+            // The same parser the client uses locally, so both discovery modes agree.
+            segments = LocalManifestParser.Parse(System.Text.Encoding.UTF8.GetBytes(content), type);
+        }
+        catch (ManifestFormatException e)
+        {
+            return Outcome.Fail("InvalidParameterValue.MediaManifestContent", "The manifest cannot be parsed: " + e.Message);
+        }
+
         return Outcome.Ok(w =>
         {
             w.WriteStartArray("MediaSegmentSet");

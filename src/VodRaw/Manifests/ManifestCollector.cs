@@ -5,12 +5,15 @@ internal sealed record ManifestFile(string FullPath, string RelativePath);
 
 /// <summary>
 /// Finds every file an HLS or DASH manifest references, recursively (master → variant playlists → segments, keys,
-/// init segments), each manifest read once. Discovery is delegated (the VOD ParseStreamingManifest call, as the
-/// reference SDK does); the path rule and the file checks are local. All violations are collected and reported
-/// together before anything is uploaded.
+/// init segments), each manifest read once. Discovery is delegated (the local parser, or the VOD
+/// ParseStreamingManifest call as the reference SDK does); the path rule and the file checks are local. All violations,
+/// including manifests that cannot be parsed, are collected and reported together before anything is uploaded.
 /// </summary>
-internal sealed class ManifestCollector(Func<string, string, CancellationToken, Task<IReadOnlyList<string>>> discover)
+internal sealed class ManifestCollector(Func<byte[], string, CancellationToken, ValueTask<IReadOnlyList<string>>> discover)
 {
+    /// <summary>Discovery by the local parser: no I/O beyond reading the manifests.</summary>
+    public static readonly ManifestCollector Local = new((content, type, _) => ValueTask.FromResult(LocalManifestParser.Parse(content, type)));
+
     /// <summary>Manifests larger than this are refused (the API takes the manifest text in a JSON body).</summary>
     public const int MaxManifestBytes = 8 << 20;
 
@@ -34,8 +37,18 @@ internal sealed class ManifestCollector(Func<string, string, CancellationToken, 
                 continue;
             }
 
-            var content = await File.ReadAllTextAsync(manifest.FullPath, cancellationToken).ConfigureAwait(false);
-            var references = await discover(content, manifest.Type, cancellationToken).ConfigureAwait(false);
+            var content = await File.ReadAllBytesAsync(manifest.FullPath, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string> references;
+            try
+            {
+                references = await discover(content, manifest.Type, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ManifestFormatException e)
+            {
+                violations.Add($"{manifest.Name}: cannot be read as {manifest.Type}: {e.Message}");
+                continue;
+            }
+
             foreach (var reference in references)
             {
                 var normalized = ManifestReference.Normalize(reference, out var violation);

@@ -70,7 +70,8 @@ internal static class ManifestReference
         : path.EndsWith(".mpd", StringComparison.OrdinalIgnoreCase) ? "mpd"
         : null;
 
-    private static bool HasScheme(string reference)
+    /// <summary>Whether the reference starts with a URI scheme (<c>https:</c>, <c>skd:</c>, <c>data:</c>).</summary>
+    public static bool HasScheme(string reference)
     {
         // RFC 3986 scheme ":" — but a Windows drive ("C:") is caught separately as an absolute path.
         var colon = reference.IndexOf(':', StringComparison.Ordinal);

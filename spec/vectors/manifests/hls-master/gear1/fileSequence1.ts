@@ -1,0 +1,1 @@
+gear1 segment 1

@@ -1,0 +1,1 @@
+gear2 single file, three byte ranges
