@@ -80,6 +80,10 @@ public sealed class VodEmulator : IAsyncDisposable
 
     internal TimeProvider Time => _options.TimeProvider;
 
+    /// <summary>Waits the configured <see cref="VodEmulatorOptions.Latency"/> (nothing by default).</summary>
+    internal Task EmulateLatencyAsync(CancellationToken cancellationToken) =>
+        _options.Latency > TimeSpan.Zero ? Task.Delay(_options.Latency, cancellationToken) : Task.CompletedTask;
+
     /// <summary>Starts an emulator on 127.0.0.1.</summary>
     public static async Task<VodEmulator> StartAsync(VodEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -30,6 +30,12 @@ public sealed class VodEmulatorOptions
     /// <summary>How long an ApplyUpload TempCertificate stays valid. Default 1 hour.</summary>
     public TimeSpan TemporaryCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Added before every request (VOD and COS) is answered, to emulate a distant region's round trip; real time, not
+    /// <see cref="TimeProvider"/>. Default zero.
+    /// </summary>
+    public TimeSpan Latency { get; set; }
+
     /// <summary>The clock used for signature windows and credential expiry. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -54,7 +54,8 @@ internal sealed class CosHandler(VodEmulator emulator)
         var call = new Call(context, operation, bucket, key, partNumber);
         context.Response.Headers["x-cos-request-id"] = call.RequestId;
 
-        var fault = emulator.Faults.Match(operation, partNumber);
+        await emulator.EmulateLatencyAsync(context.RequestAborted).ConfigureAwait(false);
+        var fault = emulator.Faults.Match(operation, partNumber, key);
         call.Fault = fault;
         if (fault is not null && !await ApplyFaultAsync(call, fault).ConfigureAwait(false))
         {

@@ -70,13 +70,13 @@ public sealed class FaultPlan
         }
     }
 
-    internal FaultRule? Match(EmulatorOperation operation, int? partNumber)
+    internal FaultRule? Match(EmulatorOperation operation, int? partNumber, string? key)
     {
         lock (_gate)
         {
             foreach (var rule in _rules)
             {
-                if (rule.TryFire(operation, partNumber))
+                if (rule.TryFire(operation, partNumber, key))
                 {
                     return rule;
                 }

@@ -18,6 +18,9 @@ public sealed class FaultRule
     /// <summary>Only requests for this part number match (UploadPart); null matches any.</summary>
     public int? PartNumber { get; init; }
 
+    /// <summary>Only COS requests whose object key ends with this match; null matches any.</summary>
+    public string? KeySuffix { get; init; }
+
     /// <summary>Which matching request fires first, counting from 1. Default 1.</summary>
     public int Occurrence { get; init; } = 1;
 
@@ -42,9 +45,10 @@ public sealed class FaultRule
     /// <summary>How many times it has fired.</summary>
     public int Fired => Volatile.Read(ref _fired);
 
-    internal bool TryFire(EmulatorOperation operation, int? partNumber)
+    internal bool TryFire(EmulatorOperation operation, int? partNumber, string? key)
     {
-        if (operation != Operation || (PartNumber is not null && PartNumber != partNumber))
+        if (operation != Operation || (PartNumber is not null && PartNumber != partNumber)
+            || (KeySuffix is not null && (key is null || !key.EndsWith(KeySuffix, StringComparison.Ordinal))))
         {
             return false;
         }

@@ -41,7 +41,8 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             _ => EmulatorOperation.Unknown,
         };
 
-        var fault = emulator.Faults.Match(operation, null);
+        await emulator.EmulateLatencyAsync(context.RequestAborted).ConfigureAwait(false);
+        var fault = emulator.Faults.Match(operation, null, null);
         if (fault?.Kind == FaultKind.ResetConnection)
         {
             emulator.Log(operation, context.Request.Method, action, null, 0, null, fault.Kind, 0);

@@ -33,6 +33,11 @@ internal static class HlsAttributeList
 
             var attribute = list.Slice(i, equals).Trim();
             i += equals + 1;
+            while (i < list.Length && list[i] is ' ' or '\t')
+            {
+                i++;
+            }
+
             ReadOnlySpan<char> value;
             if (i < list.Length && list[i] == '"')
             {

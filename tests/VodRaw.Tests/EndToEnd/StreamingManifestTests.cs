@@ -98,7 +98,98 @@ public sealed class StreamingManifestTests : IAsyncLifetime
         Assert.Contains(error.Violations, v => v.Contains("'%2e%2e/secret.ts'", StringComparison.Ordinal));
         Assert.Contains(error.Violations, v => v.Contains("does not exist", StringComparison.Ordinal));
         Assert.Contains(error.Violations, v => v.Contains("symbolic link", StringComparison.Ordinal));
-        Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation is EmulatorOperation.ApplyUpload or EmulatorOperation.PutObject);
+        Assert.Empty(_h.Emulator.Requests); // the local check runs before ParseStreamingManifest too
+    }
+
+    [Fact]
+    public async Task ASegmentThatKeepsFailingIsNamedAndNothingIsCommitted()
+    {
+        var manifest = ManifestFixture.Get("hls-master").Materialize(_h.TempDirectory);
+        _h.Emulator.Faults.Add(new FaultRule { Operation = EmulatorOperation.PutObject, Kind = FaultKind.Fail, Status = 403, Code = "AccessDenied", KeySuffix = "gear1/fileSequence1.ts" });
+        using var client = _h.Client();
+
+        var error = await Assert.ThrowsAsync<CosException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = manifest }));
+
+        Assert.EndsWith("gear1/fileSequence1.ts", error.Key, StringComparison.Ordinal);
+        Assert.Contains("gear1/fileSequence1.ts", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation == EmulatorOperation.CommitUpload);
+    }
+
+    [Fact]
+    public async Task ProgressCountsEveryFileOfThePackage()
+    {
+        var fixture = ManifestFixture.Get("dash-template");
+        var manifest = fixture.Materialize(_h.TempDirectory);
+        var directory = Path.GetDirectoryName(manifest)!;
+        var total = new FileInfo(manifest).Length + fixture.ExpectedFiles.Sum(f => new FileInfo(Path.Combine(directory, f)).Length);
+        var reports = new List<UploadProgress>();
+        using var client = _h.Client(o => o.ProgressInterval = TimeSpan.Zero);
+
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = manifest }, new SynchronousProgress<UploadProgress>(p => { lock (reports) { reports.Add(p); } }));
+
+        var last = reports[^1];
+        Assert.Equal(UploadPhase.Completed, last.Phase);
+        Assert.Equal(1 + fixture.ExpectedFiles.Count, last.FilesTotal);
+        Assert.Equal(last.FilesTotal, last.FilesCompleted);
+        Assert.Equal(total, last.TotalBytes);
+        Assert.Equal(total, last.BytesUploaded);
+        Assert.All(reports.Where(r => r.Phase == UploadPhase.Uploading), r => Assert.Equal(total, r.TotalBytes));
+    }
+
+    public static TheoryData<string, ManifestDiscovery> ValidFixtures => InBothModes(hostile: false);
+
+    public static TheoryData<string, ManifestDiscovery> HostileFixtures => InBothModes(hostile: true);
+
+    [Theory]
+    [MemberData(nameof(ValidFixtures))]
+    public async Task UploadsEveryFixturePackageWithEitherDiscovery(string id, ManifestDiscovery discovery)
+    {
+        var fixture = ManifestFixture.Get(id);
+        var manifest = fixture.Materialize(_h.TempDirectory);
+        using var client = _h.Client(o => o.ManifestDiscovery = discovery);
+
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = manifest });
+
+        // The emulator commits only when every file the uploaded manifests reference exists, so a FileId is already a check.
+        var media = _h.MediaObject(response);
+        var directory = media.Key[..(media.Key.LastIndexOf('/') + 1)];
+        var expected = fixture.ExpectedFiles.Select(f => directory + f).Append(media.Key).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, _h.Emulator.Objects.Select(o => o.Key).Order(StringComparer.Ordinal));
+        foreach (var file in fixture.ExpectedFiles)
+        {
+            var local = Path.Combine(Path.GetDirectoryName(manifest)!, file.Replace('/', Path.DirectorySeparatorChar));
+            Assert.Equal(await File.ReadAllBytesAsync(local), _h.Emulator.GetObject(media.Bucket, directory + file)!.ReadAllBytes());
+        }
+
+        var parseCalls = _h.Emulator.Requests.Count(r => r.Operation == EmulatorOperation.ParseStreamingManifest);
+        var manifests = 1 + fixture.ExpectedFiles.Count(f => f.EndsWith(".m3u8", StringComparison.Ordinal) || f.EndsWith(".mpd", StringComparison.Ordinal));
+        Assert.Equal(discovery == ManifestDiscovery.Service ? manifests : 0, parseCalls);
+    }
+
+    [Theory]
+    [MemberData(nameof(HostileFixtures))]
+    public async Task EveryHostileFixtureFailsBeforeTheNetwork(string id, ManifestDiscovery discovery)
+    {
+        var fixture = ManifestFixture.Get(id);
+        var manifest = fixture.Materialize(_h.TempDirectory);
+        using var client = _h.Client(o => o.ManifestDiscovery = discovery);
+
+        var error = await Assert.ThrowsAsync<ManifestException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = manifest }));
+
+        Assert.Equal(fixture.ExpectedViolations.Count, error.Violations.Count);
+        Assert.Empty(_h.Emulator.Requests);
+    }
+
+    private static TheoryData<string, ManifestDiscovery> InBothModes(bool hostile)
+    {
+        var data = new TheoryData<string, ManifestDiscovery>();
+        foreach (var id in ManifestFixture.Ids(hostile))
+        {
+            data.Add(id, ManifestDiscovery.Service);
+            data.Add(id, ManifestDiscovery.Local);
+        }
+
+        return data;
     }
 
     private static void Write(string root, string relative, string content)
