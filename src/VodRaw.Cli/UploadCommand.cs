@@ -30,6 +30,7 @@ internal static class UploadCommand
         var region = new Option<string?>("--region") { Description = $"Upload region (default: ${RegionVariable})." };
         var vodEndpoint = new Option<string?>("--vod-endpoint") { Description = "VOD API endpoint (default https://vod.tencentcloudapi.com/)." };
         var cosEndpoint = new Option<string?>("--cos-endpoint") { Description = "COS endpoint template with {bucket} (and {region})." };
+        var localManifests = new Option<bool>("--local-manifests") { Description = "Find the files of an HLS/DASH package with the local parser instead of VOD's ParseStreamingManifest." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (result or error) on standard output." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
         var emulator = new Option<bool>("--emulator") { Description = "Start the embedded emulator and upload there (no account needed)." };
@@ -37,7 +38,7 @@ internal static class UploadCommand
         var command = new Command("upload", "Upload a media file (and cover) to Tencent Cloud VOD.")
         {
             path, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
-            mediaType, coverType, concurrency, partSize, region, vodEndpoint, cosEndpoint, json, quiet, emulator,
+            mediaType, coverType, concurrency, partSize, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, emulator,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -67,6 +68,11 @@ internal static class UploadCommand
                 }
 
                 options.VodEndpoint = uri;
+            }
+
+            if (result.GetValue(localManifests))
+            {
+                options.ManifestDiscovery = ManifestDiscovery.Local;
             }
 
             if (result.GetValue(cosEndpoint) is { } ce)

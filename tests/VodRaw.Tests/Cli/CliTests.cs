@@ -36,6 +36,18 @@ public sealed partial class CliTests
         Assert.True(json.GetProperty("megabytesPerSecond").GetDouble() >= 0);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UploadsAnHlsPackageWithEitherDiscovery(bool local)
+    {
+        string[] args = ["upload", Path.Combine(Root, "samples", "hls", "master.m3u8"), "--emulator", "--json", "--quiet"];
+        var (code, output, _) = await RunAsync(local ? [.. args, "--local-manifests"] : args);
+        Assert.Equal(0, code);
+        var package = Directory.EnumerateFiles(Path.Combine(Root, "samples", "hls"), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.Equal(package, JsonDocument.Parse(output.Trim()).RootElement.GetProperty("bytes").GetInt64());
+    }
+
     [Fact]
     public async Task WithoutCredentialsItNamesTheVariablesAndExitsTwo()
     {
