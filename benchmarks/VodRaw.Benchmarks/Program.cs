@@ -1,12 +1,14 @@
 using BenchmarkDotNet.Running;
 using VodRaw.Benchmarks.EndToEnd;
 
-// `sink` and `e2e`/`scale` are the end-to-end harness (see benchmarks/README.md); anything else goes to BenchmarkDotNet.
+// `sink`, `e2e`/`scale` and `segments` are the end-to-end harnesses (see benchmarks/README.md); anything else goes to BenchmarkDotNet.
 switch (args.FirstOrDefault())
 {
     case "sink":
         await RawHttpSink.RunAsync(args.Contains("--crc"), CancellationToken.None);
         return 0;
+    case "segments":
+        return await SegmentsBenchmark.RunAsync(args);
     case "e2e":
     case "scale":
         return await E2EHarness.RunAsync(args);
