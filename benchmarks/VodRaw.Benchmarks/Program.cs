@@ -7,6 +7,8 @@ switch (args.FirstOrDefault())
     case "sink":
         await RawHttpSink.RunAsync(args.Contains("--crc"), CancellationToken.None);
         return 0;
+    case "run-one":
+        return await E2EHarness.RunOneAsync(args);
     case "segments":
         return await SegmentsBenchmark.RunAsync(args);
     case "e2e":

@@ -4,69 +4,63 @@ using System.Globalization;
 namespace VodRaw.Benchmarks.EndToEnd;
 
 /// <summary>
-/// End-to-end upload throughput against the loopback sink (a separate process). Every repetition runs every variant,
-/// in an order rotated per repetition, so the ratios compare runs taken under the same machine conditions.
+/// End-to-end upload throughput against the loopback sink (a separate process). Every measured run happens in a fresh
+/// worker process (warm-up first, then the measured upload), so one variant's garbage, heap growth or threads never
+/// show in another's peak RSS or GC counts. Every repetition runs every variant, in an order rotated per repetition,
+/// so the ratios compare runs taken under the same machine conditions.
 /// <code>
-/// dotnet run -c Release -- e2e [--short] [--reps 5] [--gib 1] [--parts 1,8,32] [--conc 1,2,4,8] [--out results.jsonl]
-/// dotnet run -c Release -- scale                      (peak RSS and allocations for 1, 4, 16 GiB sparse files at 4 x 8 MiB)
+/// dotnet run -c Release -- e2e [--short | --matrix] [--reps 5] [--gib 1] [--measured-gib 2] [--parts 1,8,32] [--conc 1,2,4,8] [--out results.jsonl]
+/// dotnet run -c Release -- scale [--reps 3]          (VodRaw alone: peak RSS and allocations for 1, 4, 16 GiB sparse files at 4 x 8 MiB)
 /// </code>
 /// </summary>
 internal static class E2EHarness
 {
+    private const long WarmUpBytes = 256L << 20;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var options = Options.Parse(args);
         using var sink = SinkProcess.Start(computeCrc: false);
-        var path = options.Scale ? null : PrepareFile(options.Bytes);
         var results = new List<RunResult>();
-        var meter = new Meter(sink.Pid);
         await using var output = new StreamWriter(options.Output, append: false);
 
         if (options.Scale)
         {
-            foreach (var gib in new[] { 1L, 4L, 16L })
+            for (var rep = 0; rep < options.Repetitions; rep++)
             {
-                var sparse = Path.Combine(Path.GetTempPath(), $"vodraw-bench-sparse-{gib}g.bin");
-                await using (var f = new FileStream(sparse, FileMode.Create))
+                foreach (var gib in new[] { 1L, 4L, 16L })
                 {
-                    f.SetLength(gib << 30);
-                }
+                    var sparse = Path.Combine(Path.GetTempPath(), $"vodraw-bench-sparse-{gib}g.bin");
+                    await using (var f = new FileStream(sparse, FileMode.Create))
+                    {
+                        f.SetLength(gib << 30);
+                    }
 
-                using var v = new Variants(sink.Uri, sparse, gib << 30);
-                await v.RunAsync("vodraw", 8 << 20, 4); // warm-up on the same file
-                meter.Start();
-                await v.RunAsync("vodraw", 8 << 20, 4);
-                var r = meter.Stop($"vodraw-{gib}GiB", 8 << 20, 4, gib << 30, 1);
-                Console.Error.WriteLine($"{gib} GiB: {Process.GetCurrentProcess().Threads.Count} threads, thread-pool threads {ThreadPool.ThreadCount}, GC heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes >> 20} MiB; after a full GC: heap {HeapAfterFullGc() >> 20} MiB");
-                results.Add(r);
-                await output.WriteLineAsync(r.ToJson());
-                File.Delete(sparse);
+                    var r = await WorkerAsync(sink, "vodraw", 8 << 20, 4, sparse, gib << 30, gib << 30, rep, diagnostics: true);
+                    results.Add(r);
+                    await output.WriteLineAsync(r.ToJson());
+                    File.Delete(sparse);
+                }
             }
 
             PrintScale(results);
             return 0;
         }
 
-        using var variants = new Variants(sink.Uri, path!, options.Bytes);
+        var path = PrepareFile(options.FileBytes);
         foreach (var partSize in options.PartSizes)
         {
             foreach (var concurrency in options.Concurrencies)
             {
-                foreach (var name in Variants.Names)
-                {
-                    await variants.RunAsync(name, partSize, concurrency); // warm-up: JIT, connections, page cache
-                }
-
                 for (var rep = 0; rep < options.Repetitions; rep++)
                 {
                     for (var i = 0; i < Variants.Names.Length; i++)
                     {
                         var name = Variants.Names[(i + rep) % Variants.Names.Length];
-                        meter.Start();
-                        await variants.RunAsync(name, partSize, concurrency);
-                        var r = meter.Stop(name, partSize, concurrency, options.Bytes, rep);
+                        var r = await WorkerAsync(sink, name, partSize, concurrency, path, options.FileBytes, options.Bytes, rep, diagnostics: false);
                         results.Add(r);
                         await output.WriteLineAsync(r.ToJson());
+                        await output.FlushAsync();
                     }
                 }
             }
@@ -74,6 +68,60 @@ internal static class E2EHarness
 
         PrintSummary(results);
         return 0;
+    }
+
+    /// <summary>The worker: one variant, warmed up, then measured; prints its result as one JSON line.</summary>
+    public static async Task<int> RunOneAsync(string[] args)
+    {
+        string Arg(string name) => args[Array.IndexOf(args, name) + 1];
+        long Long(string name) => long.Parse(Arg(name), CultureInfo.InvariantCulture);
+        var name = Arg("--variant");
+        var partSize = Long("--part");
+        var concurrency = (int)Long("--conc");
+        var fileBytes = Long("--file-bytes");
+        var bytes = Long("--bytes");
+        var sink = new Uri(Arg("--sink"));
+
+        using var variants = new Variants(sink, Arg("--file"), fileBytes) { MeasuredLength = Math.Min(bytes, WarmUpBytes) };
+        await variants.RunAsync(name, partSize, concurrency); // warm-up: JIT, connections, pools, page cache
+        variants.MeasuredLength = bytes;
+        var meter = new Meter((int)Long("--sink-pid"));
+        meter.Start();
+        await variants.RunAsync(name, partSize, concurrency);
+        var result = meter.Stop(name, partSize, concurrency, variants.BytesFor(name), (int)Long("--rep"));
+        if (args.Contains("--diagnostics"))
+        {
+            var gc = GC.GetGCMemoryInfo();
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{bytes >> 30} GiB: {Process.GetCurrentProcess().Threads.Count} threads, GC heap {gc.HeapSizeBytes >> 20} MiB, committed {gc.TotalCommittedBytes >> 20} MiB; after a full GC: heap {HeapAfterFullGc() >> 20} MiB"));
+        }
+
+        Console.WriteLine(result.ToJson());
+        return 0;
+    }
+
+    private static async Task<RunResult> WorkerAsync(SinkProcess sink, string name, long partSize, int concurrency, string file, long fileBytes, long bytes, int rep, bool diagnostics)
+    {
+        string[] arguments =
+        [
+            .. SinkProcess.HostArguments, "run-one", "--variant", name, "--part", Str(partSize), "--conc", Str(concurrency), "--file", file,
+            "--file-bytes", Str(fileBytes), "--bytes", Str(bytes), "--sink", sink.Uri.ToString(), "--sink-pid", Str(sink.Pid), "--rep", Str(rep),
+            .. diagnostics ? new[] { "--diagnostics" } : [],
+        ];
+        var info = new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(info)!;
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"worker for {name} exited with {process.ExitCode}");
+        }
+
+        var result = RunResult.FromJson(stdout.Trim().Split('\n')[^1]);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} {partSize >> 20} MiB x {concurrency} rep {rep}: {result.MBps:F0} MB/s, {result.ClientCpuPerGiB:F3} CPU-s/GiB, peak RSS {result.PeakRssBytes >> 20} MiB"));
+        return result;
+
+        static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
     }
 
     private static long HeapAfterFullGc()
@@ -102,36 +150,60 @@ internal static class E2EHarness
     private static void PrintSummary(List<RunResult> results)
     {
         Console.WriteLine();
-        Console.WriteLine("Medians over repetitions (min-max). Other-CPU > 15 % flags a disturbed repetition (!).");
+        Console.WriteLine("Medians over repetitions (min-max). A repetition where other processes used > 15 % of the CPUs is flagged and left");
+        Console.WriteLine("out of the medians while at least 3 clean ones remain. Ratios: VodRaw's figure over the baseline's.");
         Console.WriteLine("| part | conc | variant | MB/s | vs T_net | vs T_file | client CPU-s/GiB | vs T_file | sink CPU-s/GiB | alloc/GiB | gen0/1/2 | peak RSS MiB | flagged |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        var verdicts = new List<string>();
         foreach (var group in results.GroupBy(r => (r.PartSize, r.Concurrency)))
         {
-            double Median(string v, Func<RunResult, double> f) => MedianOf(group.Where(r => r.Variant == v).Select(f));
+            List<RunResult> Clean(string v)
+            {
+                var runs = group.Where(r => r.Variant == v).ToList();
+                var clean = runs.Where(r => r.OtherCpuFraction <= 0.15).ToList();
+                return clean.Count >= 3 ? clean : runs;
+            }
+
+            double Median(string v, Func<RunResult, double> f) => MedianOf(Clean(v).Select(f));
             var net = Median("net", r => r.MBps);
             var file = Median("file", r => r.MBps);
             var fileCpu = Median("file", r => r.ClientCpuPerGiB);
             foreach (var name in Variants.Names)
             {
-                var runs = group.Where(r => r.Variant == name).ToList();
+                var all = group.Where(r => r.Variant == name).ToList();
+                var runs = Clean(name);
                 var mbps = MedianOf(runs.Select(r => r.MBps));
                 var cpu = MedianOf(runs.Select(r => r.ClientCpuPerGiB));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {group.Key.PartSize >> 20} MiB | {group.Key.Concurrency} | {name} | {mbps:F0} ({runs.Min(r => r.MBps):F0}-{runs.Max(r => r.MBps):F0}) | {mbps / net:F2} | {mbps / file:F2} | {cpu:F3} | {cpu / fileCpu:F2} | {MedianOf(runs.Select(r => r.SinkCpuPerGiB)):F3} | {FormatBytes(MedianOf(runs.Select(r => r.AllocatedPerGiB)))} | {runs.Sum(r => r.Gen0)}/{runs.Sum(r => r.Gen1)}/{runs.Sum(r => r.Gen2)} | {runs.Max(r => r.PeakRssBytes) / 1048576.0:F0} | {runs.Count(r => r.OtherCpuFraction > 0.15)} |"));
+                    $"| {group.Key.PartSize >> 20} MiB | {group.Key.Concurrency} | {name} | {mbps:F0} ({runs.Min(r => r.MBps):F0}-{runs.Max(r => r.MBps):F0}) | {mbps / net:F2} | {mbps / file:F2} | {cpu:F3} | {cpu / fileCpu:F2} | {MedianOf(runs.Select(r => r.SinkCpuPerGiB)):F3} | {FormatBytes(MedianOf(runs.Select(r => r.AllocatedPerGiB)))} | {runs.Sum(r => r.Gen0)}/{runs.Sum(r => r.Gen1)}/{runs.Sum(r => r.Gen2)} | {runs.Max(r => r.PeakRssBytes) / 1048576.0:F0} | {all.Count(r => r.OtherCpuFraction > 0.15)} |"));
             }
+
+            var vodraw = Median("vodraw", r => r.MBps);
+            var vodrawCpu = Median("vodraw", r => r.ClientCpuPerGiB);
+            verdicts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {group.Key.PartSize >> 20} MiB | {group.Key.Concurrency} | {vodraw / file:F2} | {vodraw / net:F2} | {vodrawCpu / fileCpu:F2} | {vodraw / Median("naive", r => r.MBps):F2} | {vodrawCpu / Median("naive", r => r.ClientCpuPerGiB):F3} | {vodraw / Median("curl", r => r.MBps):F2} | {vodrawCpu / Median("curl", r => r.ClientCpuPerGiB):F2} |"));
         }
+
+        Console.WriteLine();
+        Console.WriteLine("VodRaw against each baseline (targets: >= 0.95 T_file, >= 0.80 T_net, CPU <= 1.25 T_file, >= 4 x Naive, CPU <= 0.2 x Naive, >= 1.2 x curl at conc >= 2)");
+        Console.WriteLine("| part | conc | MB/s vs T_file | vs T_net | CPU vs T_file | MB/s vs Naive | CPU vs Naive | MB/s vs curl | CPU vs curl |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        verdicts.ForEach(Console.WriteLine);
     }
 
     private static void PrintScale(List<RunResult> results)
     {
         Console.WriteLine();
-        Console.WriteLine("| size | MB/s | peak RSS MiB | vs 1 GiB | allocated | alloc/GiB | gen2 |");
+        Console.WriteLine("VodRaw alone, 8 MiB x 4, a fresh process per run; medians over repetitions (min-max).");
+        Console.WriteLine("| size | MB/s | peak RSS MiB | vs 1 GiB | allocated | alloc/GiB | gen0/1/2 |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        var baseRss = results[0].PeakRssBytes;
-        foreach (var r in results)
+        var groups = results.GroupBy(r => r.Bytes).OrderBy(g => g.Key).ToList();
+        var baseRss = MedianOf(groups[0].Select(r => (double)r.PeakRssBytes));
+        foreach (var g in groups)
         {
+            var rss = MedianOf(g.Select(r => (double)r.PeakRssBytes));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Bytes >> 30} GiB | {r.MBps:F0} | {r.PeakRssBytes / 1048576.0:F1} | {(double)r.PeakRssBytes / baseRss:F3} | {FormatBytes(r.AllocatedBytes)} | {FormatBytes(r.AllocatedPerGiB)} | {r.Gen2} |"));
+                $"| {g.Key >> 30} GiB | {MedianOf(g.Select(r => r.MBps)):F0} | {rss / 1048576.0:F1} ({g.Min(r => r.PeakRssBytes) / 1048576.0:F1}-{g.Max(r => r.PeakRssBytes) / 1048576.0:F1}) | {rss / baseRss:F3} | {FormatBytes(MedianOf(g.Select(r => (double)r.AllocatedBytes)))} | {FormatBytes(MedianOf(g.Select(r => r.AllocatedPerGiB)))} | {g.Sum(r => r.Gen0)}/{g.Sum(r => r.Gen1)}/{g.Sum(r => r.Gen2)} |"));
         }
     }
 
@@ -145,21 +217,26 @@ internal static class E2EHarness
         ? (bytes / 1048576).ToString("F2", CultureInfo.InvariantCulture) + " MiB"
         : (bytes / 1024).ToString("F1", CultureInfo.InvariantCulture) + " KiB";
 
-    private sealed record Options(long Bytes, int Repetitions, long[] PartSizes, int[] Concurrencies, string Output, bool Scale)
+    /// <param name="FileBytes">The page-cached file's size.</param>
+    /// <param name="Bytes">Bytes each in-process variant uploads (the file read around; default twice its size).</param>
+    private sealed record Options(long FileBytes, long Bytes, int Repetitions, long[] PartSizes, int[] Concurrencies, string Output, bool Scale)
     {
         public static Options Parse(string[] args)
         {
-            var o = new Options(1L << 30, 5, [8L << 20], [4], "e2e-results.jsonl", args.Contains("scale"));
+            var scale = args.Contains("scale");
+            var o = new Options(1L << 30, 2L << 30, scale ? 3 : 5, [8L << 20], [4], scale ? "scale-results.jsonl" : "e2e-results.jsonl", scale);
             for (var i = 0; i < args.Length; i++)
             {
                 string Next() => args[++i];
                 o = args[i] switch
                 {
                     "--reps" => o with { Repetitions = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--gib" => o with { Bytes = (long)(double.Parse(Next(), CultureInfo.InvariantCulture) * (1L << 30)) },
+                    "--gib" => o with { FileBytes = GiB(Next()) },
+                    "--measured-gib" => o with { Bytes = GiB(Next()) },
                     "--parts" => o with { PartSizes = Next().Split(',').Select(p => long.Parse(p, CultureInfo.InvariantCulture) << 20).ToArray() },
                     "--conc" => o with { Concurrencies = Next().Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() },
                     "--out" => o with { Output = Next() },
+                    "--short" => o with { PartSizes = [8L << 20], Concurrencies = [4], Repetitions = 5 },
                     "--matrix" => o with { PartSizes = [1L << 20, 8L << 20, 32L << 20], Concurrencies = [1, 2, 4, 8] },
                     _ => o,
                 };
@@ -167,6 +244,8 @@ internal static class E2EHarness
 
             return o;
         }
+
+        private static long GiB(string value) => (long)(double.Parse(value, CultureInfo.InvariantCulture) * (1L << 30));
     }
 }
 
@@ -185,10 +264,15 @@ internal sealed class SinkProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>Under the dotnet host the assembly is the first argument of a child; under the app host (dotnet run) it is not.</summary>
+    public static string[] HostArguments =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet" ? [typeof(SinkProcess).Assembly.Location] : [];
+
     public static SinkProcess Start(bool computeCrc)
     {
         var assembly = typeof(SinkProcess).Assembly.Location;
-        var info = new ProcessStartInfo(Environment.ProcessPath!, [assembly, "sink", .. computeCrc ? new[] { "--crc" } : []])
+        string[] arguments = [.. HostArguments, "sink", .. computeCrc ? new[] { "--crc" } : []];
+        var info = new ProcessStartInfo(Environment.ProcessPath!, arguments)
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,

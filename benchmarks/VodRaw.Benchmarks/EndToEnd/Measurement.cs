@@ -16,8 +16,20 @@ internal sealed record RunResult(
 
     public double AllocatedPerGiB => AllocatedBytes / (Bytes / (double)(1L << 30));
 
+    public static RunResult FromJson(string json)
+    {
+        var e = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        var bytes = e.GetProperty("bytes").GetInt64();
+        var gib = bytes / (double)(1L << 30);
+        return new RunResult(e.GetProperty("variant").GetString()!, e.GetProperty("partSize").GetInt64(), e.GetProperty("concurrency").GetInt32(), bytes,
+            e.GetProperty("seconds").GetDouble(), e.GetProperty("clientCpuPerGiB").GetDouble() * gib, e.GetProperty("sinkCpuPerGiB").GetDouble() * gib,
+            e.GetProperty("otherCpuFraction").GetDouble(), (long)(e.GetProperty("allocatedPerGiB").GetDouble() * gib),
+            e.GetProperty("gen0").GetInt32(), e.GetProperty("gen1").GetInt32(), e.GetProperty("gen2").GetInt32(),
+            (long)(e.GetProperty("peakRssMiB").GetDouble() * 1048576), e.GetProperty("rep").GetInt32());
+    }
+
     public string ToJson() => string.Create(CultureInfo.InvariantCulture,
-        $"{{\"variant\":\"{Variant}\",\"partSize\":{PartSize},\"concurrency\":{Concurrency},\"bytes\":{Bytes},\"seconds\":{Seconds:F4},\"MBps\":{MBps:F1},\"clientCpuPerGiB\":{ClientCpuPerGiB:F4},\"sinkCpuPerGiB\":{SinkCpuPerGiB:F4},\"otherCpuFraction\":{OtherCpuFraction:F4},\"allocatedPerGiB\":{AllocatedPerGiB:F0},\"gen0\":{Gen0},\"gen1\":{Gen1},\"gen2\":{Gen2},\"peakRssMiB\":{PeakRssBytes / 1048576.0:F1},\"rep\":{Repetition}}}");
+        $"{{\"variant\":\"{Variant}\",\"partSize\":{PartSize},\"concurrency\":{Concurrency},\"bytes\":{Bytes},\"seconds\":{Seconds:F6},\"MBps\":{MBps:F1},\"clientCpuPerGiB\":{ClientCpuPerGiB:F6},\"sinkCpuPerGiB\":{SinkCpuPerGiB:F6},\"otherCpuFraction\":{OtherCpuFraction:F4},\"allocatedPerGiB\":{AllocatedPerGiB:F0},\"gen0\":{Gen0},\"gen1\":{Gen1},\"gen2\":{Gen2},\"peakRssMiB\":{PeakRssBytes / 1048576.0:F3},\"rep\":{Repetition}}}");
 }
 
 /// <summary>Takes the before/after readings around one run (Linux /proc).</summary>
@@ -25,6 +37,7 @@ internal sealed class Meter
 {
     private readonly int _sinkPid;
     private TimeSpan _cpu;
+    private double _childrenCpu;
     private double _sinkCpu;
     private (double Busy, double Total) _system;
     private long _allocated;
@@ -39,6 +52,7 @@ internal sealed class Meter
         GC.WaitForPendingFinalizers();
         ResetPeakRss();
         _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        _childrenCpu = ChildrenCpuSeconds();
         _sinkCpu = ProcessCpuSeconds(_sinkPid);
         _system = SystemCpu();
         _allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -49,7 +63,8 @@ internal sealed class Meter
     public RunResult Stop(string variant, long partSize, int concurrency, long bytes, int repetition)
     {
         var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
-        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalSeconds;
+        // This process plus the children it reaped during the run (curl): the client's whole CPU cost.
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalSeconds + (ChildrenCpuSeconds() - _childrenCpu);
         var sinkCpu = ProcessCpuSeconds(_sinkPid) - _sinkCpu;
         var system = SystemCpu();
         var busy = system.Busy - _system.Busy;
@@ -87,11 +102,17 @@ internal sealed class Meter
         return 0;
     }
 
-    private static double ProcessCpuSeconds(int pid)
+    /// <summary>utime + stime of a process (USER_HZ = 100).</summary>
+    private static double ProcessCpuSeconds(int pid) => StatSeconds(pid.ToString(CultureInfo.InvariantCulture), 11);
+
+    /// <summary>cutime + cstime of this process: CPU of its children that have exited and been waited for.</summary>
+    private static double ChildrenCpuSeconds() => StatSeconds("self", 13);
+
+    private static double StatSeconds(string pid, int field)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        var ticks = long.Parse(fields[field], CultureInfo.InvariantCulture) + long.Parse(fields[field + 1], CultureInfo.InvariantCulture);
         return ticks / 100.0;
     }
 

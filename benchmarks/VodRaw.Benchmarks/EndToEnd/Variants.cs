@@ -5,9 +5,15 @@ using VodRaw.Transfer;
 
 namespace VodRaw.Benchmarks.EndToEnd;
 
-/// <summary>The upload variants compared in one run, all against the same sink and file.</summary>
+/// <summary>
+/// The upload variants compared in one run, all against the same sink and page-cached file. Every in-process variant
+/// uploads <see cref="MeasuredLength"/> bytes, reading the file around (offset modulo its length); curl uploads the
+/// file once. One instance serves the warm-up and the measured run, so pools and buffers are created before the
+/// measurement, as in a long-lived client.
+/// </summary>
 internal sealed class Variants(Uri sink, string file, long fileLength) : IDisposable
 {
+    private readonly HttpClient _naiveHttp = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly HttpMessageInvoker _http = new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = int.MaxValue }, disposeHandler: true);
     private readonly HttpSender _sender = new(new HttpMessageInvoker(HttpSender.CreateDefaultHandler(TimeSpan.FromSeconds(10)), disposeHandler: true), new RetryOptions(), TimeProvider.System);
 
@@ -15,7 +21,13 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
     private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(1 << 30, 64);
     private readonly Dictionary<long, byte[][]> _netBuffers = [];
 
-    public static readonly string[] Names = ["net", "file", "vodraw", "vodraw-md5"];
+    /// <summary>Bytes each in-process variant uploads.</summary>
+    public long MeasuredLength { get; set; }
+
+    public static readonly string[] Names = ["net", "file", "vodraw", "vodraw-md5", "naive", "curl"];
+
+    /// <summary>Bytes the variant uploads in one run.</summary>
+    public long BytesFor(string name) => name == "curl" ? fileLength : MeasuredLength;
 
     public Task RunAsync(string name, long partSize, int concurrency) => name switch
     {
@@ -23,13 +35,30 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
         "file" => FileAsync(partSize, concurrency),
         "vodraw" => VodRawAsync(partSize, concurrency, md5: false),
         "vodraw-md5" => VodRawAsync(partSize, concurrency, md5: true),
+        "naive" => NaiveUploader.UploadAsync(_naiveHttp, sink, file, fileLength, MeasuredLength, partSize, concurrency),
+        "curl" => CurlAsync(),
         _ => throw new ArgumentException("unknown variant " + name),
     };
+
+    /// <summary><c>curl -T</c>: one PUT of the whole file on one connection, an external single-stream reference.</summary>
+    private async Task CurlAsync()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("curl", ["-sS", "--fail", "-o", "/dev/null", "-H", "Expect:", "-T", file, new Uri(sink, "bench/curl.bin").ToString()])
+        {
+            UseShellExecute = false,
+        };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"curl exited with {process.ExitCode}");
+        }
+    }
 
     /// <summary>T_net: a bare HttpClient PUT loop from preallocated buffers (no file, no hashing): the transport ceiling.</summary>
     private async Task NetAsync(long partSize, int concurrency)
     {
-        var count = (int)((fileLength + partSize - 1) / partSize);
+        var count = (int)((MeasuredLength + partSize - 1) / partSize);
         var next = -1;
         if (!_netBuffers.TryGetValue(partSize, out var buffers) || buffers.Length < concurrency)
         {
@@ -42,7 +71,7 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
             int index;
             while ((index = Interlocked.Increment(ref next)) < count)
             {
-                var size = (int)Math.Min(partSize, fileLength - (index * partSize));
+                var size = (int)Math.Min(partSize, MeasuredLength - (index * partSize));
                 await PutAsync(index, new ReadOnlyMemoryContent(buffer.AsMemory(0, size)));
             }
         }));
@@ -52,21 +81,21 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
     private async Task FileAsync(long partSize, int concurrency)
     {
         using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
-        var count = (int)((fileLength + partSize - 1) / partSize);
+        var count = (int)((MeasuredLength + partSize - 1) / partSize);
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             int index;
             while ((index = Interlocked.Increment(ref next)) < count)
             {
-                var size = (int)Math.Min(partSize, fileLength - (index * partSize));
+                var size = (int)Math.Min(partSize, MeasuredLength - (index * partSize));
                 var buffer = ArrayPool<byte>.Shared.Rent(size);
                 try
                 {
                     var read = 0;
                     while (read < size)
                     {
-                        read += await RandomAccess.ReadAsync(handle, buffer.AsMemory(read, size - read), (index * partSize) + read);
+                        read += await RandomAccess.ReadAsync(handle, buffer.AsMemory(read, size - read), ((index * partSize) + read) % fileLength);
                     }
 
                     await PutAsync(index, new ReadOnlyMemoryContent(buffer.AsMemory(0, size)));
@@ -88,7 +117,7 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
             new CosTargetOptions(TimeProvider.System, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(60), md5));
         using var pool = new PartBufferPool(_pool, concurrency);
         var uploader = new ObjectUploader(pool, new ProgressTracker(null, TimeProvider.System, TimeSpan.FromMilliseconds(250)), TimeSpan.FromSeconds(15));
-        using var source = new FilePartSource(file);
+        using var source = new WrappingPartSource(file, MeasuredLength);
         await uploader.UploadAsync(source, target, partSize, concurrency, CancellationToken.None);
     }
 
@@ -102,6 +131,7 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
     public void Dispose()
     {
         _http.Dispose();
+        _naiveHttp.Dispose();
         _sender.Dispose();
     }
 }
