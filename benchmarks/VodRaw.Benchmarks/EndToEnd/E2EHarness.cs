@@ -10,7 +10,7 @@ namespace VodRaw.Benchmarks.EndToEnd;
 /// so the ratios compare runs taken under the same machine conditions.
 /// <code>
 /// dotnet run -c Release -- e2e [--short | --matrix] [--reps 5] [--gib 1] [--measured-gib 2] [--parts 1,8,32] [--conc 1,2,4,8] [--out results.jsonl]
-/// dotnet run -c Release -- scale [--reps 3]          (VodRaw alone: peak RSS and allocations for 1, 4, 16 GiB sparse files at 4 x 8 MiB)
+/// dotnet run -c Release -- scale [--reps 3] [--sizes 1,4,16]   (VodRaw alone: peak RSS and allocations per upload size, sparse files, 4 x 8 MiB)
 /// </code>
 /// </summary>
 internal static class E2EHarness
@@ -28,7 +28,7 @@ internal static class E2EHarness
         {
             for (var rep = 0; rep < options.Repetitions; rep++)
             {
-                foreach (var gib in new[] { 1L, 4L, 16L })
+                foreach (var gib in options.ScaleGiB)
                 {
                     var sparse = Path.Combine(Path.GetTempPath(), $"vodraw-bench-sparse-{gib}g.bin");
                     await using (var f = new FileStream(sparse, FileMode.Create))
@@ -93,7 +93,7 @@ internal static class E2EHarness
         {
             var gc = GC.GetGCMemoryInfo();
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{bytes >> 30} GiB: {Process.GetCurrentProcess().Threads.Count} threads, GC heap {gc.HeapSizeBytes >> 20} MiB, committed {gc.TotalCommittedBytes >> 20} MiB; after a full GC: heap {HeapAfterFullGc() >> 20} MiB"));
+                $"{bytes >> 30} GiB: {Process.GetCurrentProcess().Threads.Count} threads, GC heap {gc.HeapSizeBytes >> 20} MiB, committed {gc.TotalCommittedBytes >> 20} MiB; {string.Join(", ", File.ReadLines("/proc/self/status").Where(l => l.StartsWith("Rss", StringComparison.Ordinal) || l.StartsWith("VmHWM", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))))}; after a full GC: heap {HeapAfterFullGc() >> 20} MiB"));
         }
 
         Console.WriteLine(result.ToJson());
@@ -219,12 +219,12 @@ internal static class E2EHarness
 
     /// <param name="FileBytes">The page-cached file's size.</param>
     /// <param name="Bytes">Bytes each in-process variant uploads (the file read around; default twice its size).</param>
-    private sealed record Options(long FileBytes, long Bytes, int Repetitions, long[] PartSizes, int[] Concurrencies, string Output, bool Scale)
+    private sealed record Options(long FileBytes, long Bytes, int Repetitions, long[] PartSizes, int[] Concurrencies, string Output, bool Scale, long[] ScaleGiB)
     {
         public static Options Parse(string[] args)
         {
             var scale = args.Contains("scale");
-            var o = new Options(1L << 30, 2L << 30, scale ? 3 : 5, [8L << 20], [4], scale ? "scale-results.jsonl" : "e2e-results.jsonl", scale);
+            var o = new Options(1L << 30, 2L << 30, scale ? 3 : 5, [8L << 20], [4], scale ? "scale-results.jsonl" : "e2e-results.jsonl", scale, [1, 4, 16]);
             for (var i = 0; i < args.Length; i++)
             {
                 string Next() => args[++i];
@@ -236,6 +236,7 @@ internal static class E2EHarness
                     "--parts" => o with { PartSizes = Next().Split(',').Select(p => long.Parse(p, CultureInfo.InvariantCulture) << 20).ToArray() },
                     "--conc" => o with { Concurrencies = Next().Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() },
                     "--out" => o with { Output = Next() },
+                    "--sizes" => o with { ScaleGiB = Next().Split(',').Select(g => long.Parse(g, CultureInfo.InvariantCulture)).ToArray() },
                     "--short" => o with { PartSizes = [8L << 20], Concurrencies = [4], Repetitions = 5 },
                     "--matrix" => o with { PartSizes = [1L << 20, 8L << 20, 32L << 20], Concurrencies = [1, 2, 4, 8] },
                     _ => o,
