@@ -301,26 +301,19 @@ internal static class DashManifestParser
         return chain;
     }
 
-    private static string? Inherited(List<MpdElement> chain, string attribute)
+    private static string? Inherited(List<MpdElement> chain, string attribute) => LowestWith(chain, attribute)?.Attribute(attribute);
+
+    private static long? InheritedInteger(List<MpdElement> chain, string attribute) =>
+        LowestWith(chain, attribute) is { } element ? Integer(element, attribute) : null;
+
+    /// <summary>The lowest element of the chain that carries <paramref name="attribute"/> (lower levels override).</summary>
+    private static MpdElement? LowestWith(List<MpdElement> chain, string attribute)
     {
         for (var i = chain.Count - 1; i >= 0; i--)
         {
-            if (chain[i].Attribute(attribute) is { } value)
+            if (chain[i].Attributes.ContainsKey(attribute))
             {
-                return value;
-            }
-        }
-
-        return null;
-    }
-
-    private static long? InheritedInteger(List<MpdElement> chain, string attribute)
-    {
-        for (var i = chain.Count - 1; i >= 0; i--)
-        {
-            if (Integer(chain[i], attribute) is { } value)
-            {
-                return value;
+                return chain[i];
             }
         }
 
