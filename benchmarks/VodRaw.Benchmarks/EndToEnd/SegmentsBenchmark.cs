@@ -50,7 +50,7 @@ internal static class SegmentsBenchmark
                 }
             }
 
-            var sequential = Median(times["sequential"]);
+            var sequential = E2EHarness.MedianOf(times["sequential"]);
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} segments of {kib} KiB + manifest, {latency.TotalMilliseconds:F0} ms added to every request, {reps} repetitions (median, min-max)"));
             Console.WriteLine("| variant | seconds | vs sequential | floor 1/c |");
@@ -59,7 +59,7 @@ internal static class SegmentsBenchmark
             {
                 var t = times[v.Name];
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {v.Name} | {Median(t):F2} ({t.Min():F2}-{t.Max():F2}) | {Median(t) / sequential:F3} | {1.0 / v.Concurrency:F3} |"));
+                    $"| {v.Name} | {E2EHarness.MedianOf(t):F2} ({t.Min():F2}-{t.Max():F2}) | {E2EHarness.MedianOf(t) / sequential:F3} | {1.0 / v.Concurrency:F3} |"));
             }
 
             return 0;
@@ -98,12 +98,6 @@ internal static class SegmentsBenchmark
         var manifest = Path.Combine(directory, "index.m3u8");
         File.WriteAllText(manifest, playlist.ToString());
         return manifest;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string? Value(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
