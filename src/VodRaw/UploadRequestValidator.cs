@@ -168,6 +168,11 @@ internal static class UploadRequestValidator
             throw new ArgumentException($"{property} does not exist: {path}", "request");
         }
 
+        if (FileKind.DescribeIfNotRegular(full) is { } kind)
+        {
+            throw new ArgumentException($"{property} is {kind}, not a regular file: {path}. To upload from a pipe, pass a MediaStream (the CLI reads standard input with '-').", "request");
+        }
+
         return full;
     }
 }

@@ -1,8 +1,10 @@
+using System.Globalization;
+
 namespace VodRaw;
 
 /// <summary>
 /// Base of every error VodRaw raises for a failed upload (argument errors are the usual BCL exceptions).
-/// Carries what support needs — code, request id, HTTP status — and never a secret.
+/// Carries what support needs — operation, code, request id, HTTP status, attempts — and never a secret.
 /// </summary>
 public class VodRawException : Exception
 {
@@ -13,7 +15,10 @@ public class VodRawException : Exception
         Code = code;
     }
 
-    /// <summary>The service's error code (for example <c>InvalidParameterValue.MediaType</c>, <c>SlowDown</c>), or a VodRaw code such as <c>NetworkError</c>, <c>Timeout</c>, <c>Crc64Mismatch</c>.</summary>
+    /// <summary>The call that failed (<c>ApplyUpload</c>, <c>UploadPart</c>, <c>CompleteMultipartUpload</c>, ...), or null for a local check.</summary>
+    public string? Operation { get; init; }
+
+    /// <summary>The service's error code (for example <c>InvalidParameterValue.MediaType</c>, <c>SlowDown</c>), or one of <see cref="VodRawErrorCodes"/>.</summary>
     public string Code { get; }
 
     /// <summary>The request id the service returned, when it answered; quote it to Tencent support.</summary>
@@ -22,14 +27,43 @@ public class VodRawException : Exception
     /// <summary>The HTTP status, when a response arrived.</summary>
     public int? Status { get; init; }
 
-    /// <summary>Whether trying the same request again may succeed (network trouble, throttling, 5xx). VodRaw has already retried these.</summary>
+    /// <summary>
+    /// Whether trying again later may succeed (network trouble, throttling, 5xx). Set from VodRaw's retry table; VodRaw has
+    /// already retried these <see cref="Attempts"/> times.
+    /// </summary>
     public bool IsTransient { get; init; }
 
     /// <summary>How many attempts were made before giving up.</summary>
-    public int Attempts { get; internal set; } = 1;
+    public int Attempts { get; init; } = 1;
 
-    /// <summary>A server-requested wait before retrying (Retry-After), if any.</summary>
-    internal TimeSpan? RetryAfter { get; init; }
+    /// <summary>
+    /// Multipart uploads this failure left open because aborting them failed too (each named so it can be aborted
+    /// later; COS bills stored parts until then). Empty when nothing was left behind.
+    /// </summary>
+    public IReadOnlyList<OpenMultipartUpload> OpenUploads { get; internal set; } = [];
+
+    /// <inheritdoc />
+    public override string Message => OpenUploads.Count == 0 ? base.Message : base.Message + " " + OpenMultipartUpload.Describe(OpenUploads);
+}
+
+/// <summary>A multipart upload left open at COS: what is needed to abort it (AbortMultipartUpload on bucket, key, upload id).</summary>
+/// <param name="Bucket">The bucket.</param>
+/// <param name="Key">The object key.</param>
+/// <param name="UploadId">The multipart upload id.</param>
+/// <param name="Reason">Why it could not be aborted.</param>
+public sealed record OpenMultipartUpload(string Bucket, string Key, string UploadId, string Reason)
+{
+    internal static string Describe(IReadOnlyList<OpenMultipartUpload> uploads)
+    {
+        var parts = new string[uploads.Count];
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            parts[i] = $"{uploads[i].Bucket}/{uploads[i].Key} upload id {uploads[i].UploadId} ({uploads[i].Reason})";
+        }
+
+        return (uploads.Count == 1 ? "A multipart upload is left open: " : uploads.Count.ToString(CultureInfo.InvariantCulture) + " multipart uploads are left open: ")
+            + string.Join("; ", parts) + ". Abort it with AbortMultipartUpload, or let a bucket lifecycle rule expire it.";
+    }
 }
 
 /// <summary>An error from the VOD API (ApplyUpload, CommitUpload, ParseStreamingManifest).</summary>
@@ -41,12 +75,13 @@ public sealed class VodApiException : VodRawException
     {
         Action = action;
         ServiceMessage = message;
+        Operation = action;
     }
 
-    /// <summary>The API action that failed.</summary>
+    /// <summary>The API action that failed (the same as <see cref="VodRawException.Operation"/>).</summary>
     public string Action { get; }
 
-    /// <summary>The message the service gave.</summary>
+    /// <summary>The message the service gave (or VodRaw's description of what went wrong).</summary>
     public string ServiceMessage { get; }
 }
 
@@ -60,9 +95,6 @@ public sealed class CosException : VodRawException
         Operation = operation;
     }
 
-    /// <summary>The COS operation (PutObject, UploadPart, CompleteMultipartUpload, ...).</summary>
-    public string Operation { get; }
-
     /// <summary>COS's trace id (<c>x-cos-trace-id</c>), when given.</summary>
     public string? TraceId { get; init; }
 
@@ -71,18 +103,38 @@ public sealed class CosException : VodRawException
 
     /// <summary>The object key involved.</summary>
     public string? Key { get; init; }
+
+    /// <summary>The multipart upload involved, if any.</summary>
+    public string? UploadId { get; init; }
 }
 
-/// <summary>The temporary credential ApplyUpload issued expired (or would expire) before the upload could finish.</summary>
+/// <summary>
+/// A local decision: the temporary COS credential ApplyUpload issued expires before the next part could finish, so
+/// that part was not started. Upload again to get a new credential.
+/// </summary>
 public sealed class CredentialExpiredException : VodRawException
 {
     /// <summary>Creates an exception.</summary>
-    public CredentialExpiredException(DateTimeOffset expiredAt)
-        : base("CredentialExpired", $"The upload's temporary COS credential expires at {expiredAt:u}; no further part is started with it. Upload again to get a new credential.")
+    public CredentialExpiredException(DateTimeOffset expiredAt, string detail)
+        : base(VodRawErrorCodes.CredentialExpired, $"The upload's temporary COS credential expires at {expiredAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}; {detail} Upload again to get a new credential.")
     {
         ExpiredAt = expiredAt;
     }
 
     /// <summary>When the credential stops (stopped) working.</summary>
     public DateTimeOffset ExpiredAt { get; }
+}
+
+/// <summary>A file changed while it was being uploaded (size, last-write time, or it became shorter). Nothing was committed.</summary>
+public sealed class FileChangedException : VodRawException
+{
+    /// <summary>Creates an exception.</summary>
+    public FileChangedException(string path, string detail)
+        : base(VodRawErrorCodes.FileChanged, $"The file {path} changed while it was being uploaded ({detail}); nothing was committed. Upload it again once it is no longer being written.")
+    {
+        Path = path;
+    }
+
+    /// <summary>The file that changed.</summary>
+    public string Path { get; }
 }

@@ -61,10 +61,12 @@ public sealed class VodUploadClientOptions
     public TimeSpan AbortTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// How much earlier than its ExpiredTime a temporary COS credential is treated as expired (clock skew, a part in
-    /// flight). Default 60 s.
+    /// Clock-skew allowance for the temporary COS credential: a request is started only when, at the upload rate
+    /// measured so far, it is expected to finish at least this long before the credential's ExpiredTime. A small
+    /// upload with a short-lived credential therefore goes ahead; a part that cannot finish in time is not started
+    /// (<see cref="CredentialExpiredException"/>). Default 5 s.
     /// </summary>
-    public TimeSpan CredentialExpiryMargin { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan CredentialExpiryMargin { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Minimum time between two progress reports (phase changes and the final report always go out). Default 250 ms.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);

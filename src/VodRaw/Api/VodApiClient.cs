@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -8,7 +9,7 @@ namespace VodRaw.Api;
 
 /// <summary>
 /// Calls the VOD API: the body is serialised once, then every attempt signs those same bytes with a fresh timestamp.
-/// Transport failures, non-200 answers and RequestLimitExceeded are retried with backoff; API errors are not.
+/// Replies become attempt outcomes; <see cref="RetryPolicy"/> decides which are retried.
 /// </summary>
 internal sealed class VodApiClient
 {
@@ -51,29 +52,29 @@ internal sealed class VodApiClient
 
     private Task<T> CallAsync<T>(string action, string region, byte[] payload, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
         where T : ApiResult =>
-        _sender.SendAsync(
-            (_, _) => CreateRequest(action, region, payload),
-            async (response, watch, ct) =>
+        _sender.SendAsync(new HttpCall<T>
+        {
+            Operation = OperationOf(action),
+            Host = _host,
+            Inactivity = _inactivity,
+            CreateRequest = (_, _) => CreateRequest(action, region, payload),
+            ReadResponse = async (response, watchdog, ct) =>
             {
                 var status = (int)response.StatusCode;
                 if (status != 200)
                 {
-                    throw new VodApiException(action, "ServerNetworkError", $"HTTP {status} from the VOD API.")
+                    // A proxy page or a gateway error: the envelope never arrived.
+                    return new AttemptFailure(FailureKind.ErrorResponse, ServiceErrorCodes.VodServerNetworkError, $"HTTP {status.ToString(CultureInfo.InvariantCulture)} from the VOD API")
                     {
                         Status = status,
-                        IsTransient = HttpSender.IsTransientStatus(status),
                         RetryAfter = _sender.RetryAfterOf(response),
                     };
                 }
 
-                byte[] bytes;
-                try
+                var bytes = await HttpSender.ReadBodyAsync(response, watchdog, MaxResponseBytes, ct).ConfigureAwait(false);
+                if (bytes is null)
                 {
-                    bytes = await HttpSender.ReadBodyAsync(response, watch, MaxResponseBytes, ct).ConfigureAwait(false);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new VodApiException(action, "InvalidResponse", "The VOD API response is too large.", e) { Status = status };
+                    return Invalid(status, "the response is larger than " + MaxResponseBytes.ToString(CultureInfo.InvariantCulture) + " bytes");
                 }
 
                 T? result;
@@ -81,32 +82,49 @@ internal sealed class VodApiClient
                 {
                     result = JsonSerializer.Deserialize(bytes, typeInfo)?.Response;
                 }
-                catch (JsonException e)
+                catch (JsonException)
                 {
-                    throw new VodApiException(action, "InvalidResponse", "The VOD API answered with something that is not its JSON envelope.", e) { Status = status, IsTransient = true };
+                    return Invalid(status, "the body is not the API's JSON envelope");
                 }
 
                 if (result is null)
                 {
-                    throw new VodApiException(action, "InvalidResponse", "The VOD API response has no Response object.") { Status = status, IsTransient = true };
+                    return Invalid(status, "the envelope has no Response object");
                 }
 
                 if (result.Error is { } error)
                 {
-                    var code = error.Code ?? "UnknownError";
-                    throw new VodApiException(action, code, error.Message ?? string.Empty)
+                    return new AttemptFailure(FailureKind.ErrorResponse, string.IsNullOrEmpty(error.Code) ? "UnknownError" : error.Code, error.Message ?? string.Empty)
                     {
                         Status = status,
                         RequestId = result.RequestId,
-                        IsTransient = code.StartsWith("RequestLimitExceeded", StringComparison.Ordinal),
                     };
                 }
 
-                return result;
+                return Attempt<T>.Success(result);
             },
-            (code, message, inner) => new VodApiException(action, code, message, inner) { IsTransient = true },
-            _inactivity,
-            cancellationToken);
+            CreateException = (failure, outcome) =>
+            {
+                var detail = failure.ReplyMayBeLost ? $"{failure.Detail} ({outcome.Host})" : failure.Detail;
+                return new VodApiException(action, failure.Code, $"{detail}; {outcome.Reason}.", failure.Inner)
+                {
+                    Status = failure.Status,
+                    RequestId = failure.RequestId,
+                    Attempts = outcome.Attempts,
+                    IsTransient = outcome.IsTransient,
+                };
+            },
+        }, cancellationToken);
+
+    private static AttemptFailure Invalid(int status, string detail) =>
+        new(FailureKind.InvalidResponse, VodRawErrorCodes.InvalidResponse, detail) { Status = status };
+
+    private static ServiceOperation OperationOf(string action) => action switch
+    {
+        "ApplyUpload" => ServiceOperation.ApplyUpload,
+        "CommitUpload" => ServiceOperation.CommitUpload,
+        _ => ServiceOperation.ParseStreamingManifest,
+    };
 
     private HttpRequestMessage CreateRequest(string action, string region, byte[] payload)
     {

@@ -3,8 +3,8 @@ using VodRaw.Signing;
 namespace VodRaw.Cos;
 
 /// <summary>
-/// The credential COS requests are signed with (normally ApplyUpload's TempCertificate) and its expiry. No request is
-/// started with a credential that is about to expire.
+/// The credential COS requests are signed with (normally ApplyUpload's TempCertificate) and its expiry. Whether a
+/// request may still be started with it is <see cref="CredentialExpiryGuard"/>'s decision.
 /// </summary>
 internal sealed class CosCredential
 {
@@ -22,18 +22,13 @@ internal sealed class CosCredential
     public DateTimeOffset? ExpiresAt { get; }
 
     /// <summary>The signature window for now: a minute back (clock skew), an hour ahead, never past the expiry.</summary>
-    public CosKeyTime KeyTimeFor(DateTimeOffset now, TimeSpan margin)
+    public CosKeyTime KeyTimeFor(DateTimeOffset now)
     {
-        if (ExpiresAt is { } expires && now + margin >= expires)
-        {
-            throw new CredentialExpiredException(expires);
-        }
-
         var start = now.ToUnixTimeSeconds() - 60;
         var end = now.ToUnixTimeSeconds() + 3600;
         if (ExpiresAt is { } e)
         {
-            end = Math.Min(end, e.ToUnixTimeSeconds());
+            end = Math.Max(start + 1, Math.Min(end, e.ToUnixTimeSeconds()));
         }
 
         return new CosKeyTime(start, end);

@@ -1,290 +1,365 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using VodRaw.Hashing;
 using VodRaw.Http;
-using VodRaw.Signing;
 using VodRaw.Transfer;
 
 namespace VodRaw.Cos;
 
 /// <summary>
-/// One COS object as an upload target: builds, signs (last, per attempt) and interprets PUT Object and the multipart
-/// calls. Every request goes through the shared <see cref="HttpSender"/>.
+/// One COS object as an upload target: PUT Object and the multipart calls, each read into an attempt outcome and
+/// sent through the shared <see cref="HttpSender"/>; the idempotency rules of spec/retries.md live here (a
+/// Complete whose reply was lost is confirmed with HEAD; a lost Initiate reply is followed by a listing that aborts
+/// the stray upload).
 /// </summary>
 internal sealed class CosObjectTarget : IMultipartTarget
 {
-    private const int MaxErrorBody = 64 * 1024;
-    private const int MaxResultBody = 1 << 20;
+    /// <summary>Attempts for Abort, separate from the retry options: cleanup gets its own small budget.</summary>
+    public const int AbortAttempts = 3;
+
+    private const int MaxListingPages = 10;
 
     private readonly HttpSender _sender;
-    private readonly CosEndpoint _endpoint;
-    private readonly CosCredential _credential;
+    private readonly CosRequestFactory _requests;
     private readonly CosTargetOptions _options;
 
-    public CosObjectTarget(HttpSender sender, CosEndpoint endpoint, CosCredential credential, string key, CosTargetOptions options)
+    public CosObjectTarget(HttpSender sender, CosRequestFactory requests, string bucket, string key, CosTargetOptions options)
     {
         _sender = sender;
-        _endpoint = endpoint;
-        _credential = credential;
+        _requests = requests;
+        Bucket = bucket;
         Key = key;
         _options = options;
     }
+
+    public string Bucket { get; }
 
     public string Key { get; }
 
     public Task<ulong?> PutObjectAsync(ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken)
     {
         var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Span)) : null;
-        return _sender.SendAsync(
-            (_, watch) => Create(HttpMethod.Put, [], new PartContent(data, watch, progress), null, md5),
-            async (response, watch, ct) =>
+        return _sender.SendAsync(new HttpCall<ulong?>
+        {
+            Operation = ServiceOperation.PutObject,
+            Host = _requests.Host,
+            Inactivity = _options.Inactivity,
+            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [], new PartContent(data, watchdog, progress), null, md5),
+            ReadResponse = async (response, watchdog, ct) =>
             {
-                await EnsureSuccessAsync("PutObject", response, watch, null, ct).ConfigureAwait(false);
-                var reported = Crc64Of(response);
-                if (reported is { } r && r != crc64)
+                if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
                 {
-                    throw Crc64Mismatch("PutObject", null, crc64, r, response);
+                    return error;
                 }
 
-                return reported;
+                if (string.IsNullOrEmpty(response.Headers.ETag?.Tag))
+                {
+                    // A 200 without an ETag is not a stored object (a proxy, or an <Error> body): send it again.
+                    return CosResponse.Unusable(response, await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false), "an ETag");
+                }
+
+                var reported = CosResponse.Crc64Of(response);
+                return reported is { } r && r != crc64 ? CosResponse.Crc64Mismatch(response, crc64, r, "the object") : Attempt<ulong?>.Success(reported);
             },
-            TransportError("PutObject", null),
-            _options.Inactivity,
-            cancellationToken);
+            CreateException = Failure(ServiceOperation.PutObject, null, null),
+        }, cancellationToken);
     }
 
-    public Task<string> InitiateAsync(CancellationToken cancellationToken) =>
-        _sender.SendAsync(
-            (_, _) => Create(HttpMethod.Post, [new("uploads", string.Empty)], new ByteArrayContent([]), null, null),
-            async (response, watch, ct) =>
+    public async Task<string> InitiateAsync(CancellationToken cancellationToken)
+    {
+        var replyLost = false;
+        var call = new HttpCall<string>
+        {
+            Operation = ServiceOperation.InitiateMultipartUpload,
+            Host = _requests.Host,
+            Inactivity = _options.Inactivity,
+            CreateRequest = (attempt, _) =>
             {
-                var body = await EnsureSuccessAsync("InitiateMultipartUpload", response, watch, null, ct, MaxResultBody).ConfigureAwait(false);
-                var xml = CosXml.Read(body, "UploadId");
-                if (xml is not { Root: "InitiateMultipartUploadResult" } parsed || !parsed.Values.TryGetValue("UploadId", out var id) || id.Length == 0)
+                replyLost |= attempt > 1;
+                return _requests.Create(HttpMethod.Post, Key, [new("uploads", string.Empty)], new ByteArrayContent([]));
+            },
+            ReadResponse = async (response, watchdog, ct) =>
+            {
+                if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
                 {
-                    throw new CosException("InitiateMultipartUpload", "InvalidResponse", "COS did not return an UploadId.") { Key = Key, IsTransient = true, RequestId = RequestIdOf(response) };
+                    return error;
                 }
 
-                return id;
+                var body = await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false);
+                var xml = body is null ? null : CosXml.Read(body, "UploadId");
+                return xml is { Root: "InitiateMultipartUploadResult" } parsed && parsed.Values.TryGetValue("UploadId", out var id) && id.Length > 0
+                    ? Attempt<string>.Success(id)
+                    : CosResponse.Unusable(response, body, "an UploadId");
             },
-            TransportError("InitiateMultipartUpload", null),
-            _options.Inactivity,
-            cancellationToken);
+            CreateException = Failure(ServiceOperation.InitiateMultipartUpload, null, null),
+        };
+
+        string uploadId;
+        try
+        {
+            uploadId = await _sender.SendAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (replyLost && e is VodRawException or OperationCanceledException)
+        {
+            // An attempt before the last may have created an upload whose id never arrived: find and abort it.
+            var leftOpen = await AbortStrayUploadsAsync(keep: null).ConfigureAwait(false);
+            if (e is VodRawException v)
+            {
+                v.OpenUploads = leftOpen;
+            }
+
+            throw;
+        }
+
+        if (replyLost)
+        {
+            var leftOpen = await AbortStrayUploadsAsync(keep: uploadId).ConfigureAwait(false);
+            if (leftOpen.Count > 0)
+            {
+                StrayUploads = leftOpen;
+            }
+        }
+
+        return uploadId;
+    }
+
+    /// <summary>Uploads created by a lost Initiate reply that could not be aborted (reported with the upload's outcome).</summary>
+    public IReadOnlyList<OpenMultipartUpload> StrayUploads { get; private set; } = [];
 
     public Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken)
     {
         var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Span)) : null;
         var number = partNumber.ToString(CultureInfo.InvariantCulture);
-        return _sender.SendAsync(
-            (_, watch) => Create(HttpMethod.Put, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watch, progress), null, md5),
-            async (response, watch, ct) =>
+        return _sender.SendAsync(new HttpCall<CompletedPart>
+        {
+            Operation = ServiceOperation.UploadPart,
+            Host = _requests.Host,
+            Inactivity = _options.Inactivity,
+            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watchdog, progress), null, md5),
+            ReadResponse = async (response, watchdog, ct) =>
             {
-                await EnsureSuccessAsync("UploadPart", response, watch, partNumber, ct).ConfigureAwait(false);
+                if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
+                {
+                    return error;
+                }
+
                 var etag = response.Headers.ETag?.Tag;
                 if (string.IsNullOrEmpty(etag))
                 {
-                    throw new CosException("UploadPart", "InvalidResponse", $"COS returned no ETag for part {number}.") { Key = Key, PartNumber = partNumber, IsTransient = true, RequestId = RequestIdOf(response) };
+                    return CosResponse.Unusable(response, await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false), "an ETag");
                 }
 
-                if (Crc64Of(response) is { } reported && reported != crc64)
-                {
-                    throw Crc64Mismatch("UploadPart", partNumber, crc64, reported, response);
-                }
-
-                return new CompletedPart(partNumber, etag, data.Length, crc64);
+                return CosResponse.Crc64Of(response) is { } reported && reported != crc64
+                    ? CosResponse.Crc64Mismatch(response, crc64, reported, "part " + number)
+                    : Attempt<CompletedPart>.Success(new CompletedPart(partNumber, etag, data.Length, crc64));
             },
-            TransportError("UploadPart", partNumber),
-            _options.Inactivity,
-            cancellationToken);
+            CreateException = Failure(ServiceOperation.UploadPart, partNumber, uploadId),
+        }, cancellationToken);
     }
 
     public Task<ulong?> CompleteAsync(string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken)
     {
         var body = CosXml.CompleteRequest(parts);
-        return _sender.SendAsync(
-            (_, _) =>
+        var expected = 0UL;
+        long size = 0;
+        foreach (var p in parts)
+        {
+            expected = Crc64.Combine(expected, p.Crc64, p.Size);
+            size += p.Size;
+        }
+
+        return _sender.SendAsync(new HttpCall<ulong?>
+        {
+            Operation = ServiceOperation.CompleteMultipartUpload,
+            Host = _requests.Host,
+            Inactivity = _options.Inactivity,
+            CreateRequest = (_, _) =>
             {
                 var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-                return Create(HttpMethod.Post, [new("uploadId", uploadId)], content, "application/xml", null);
+                return _requests.Create(HttpMethod.Post, Key, [new("uploadId", uploadId)], content, "application/xml");
             },
-            async (response, watch, ct) =>
+            ReadResponse = async (response, watchdog, ct) =>
             {
                 // COS answers 200 at once and may pause while merging; give the merge its own, longer allowance.
-                watch.Limit = _options.CompleteInactivity;
-                var result = await EnsureSuccessAsync("CompleteMultipartUpload", response, watch, null, ct, MaxResultBody).ConfigureAwait(false);
-                var xml = CosXml.Read(result, "ETag", "Code", "Message", "RequestId", "TraceId");
-                if (xml is { Root: "CompleteMultipartUploadResult" } ok && ok.Values.TryGetValue("ETag", out var etag) && etag.Length > 0)
+                watchdog.Limit = _options.CompleteInactivity;
+                if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
                 {
-                    return Crc64Of(response);
+                    return error;
                 }
 
-                // A 200 whose body is an error (or no result): COS failed while merging; Complete can be sent again.
-                var values = xml?.Values;
-                throw new CosException("CompleteMultipartUpload", values?.GetValueOrDefault("Code") ?? "InvalidResponse",
-                    "Complete Multipart Upload answered 200 without a result: " + (values?.GetValueOrDefault("Message") ?? "no ETag in the body."))
+                var result = await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false);
+                var xml = result is null ? null : CosXml.Read(result, "ETag");
+                if (xml is not { Root: "CompleteMultipartUploadResult" } ok || !ok.Values.TryGetValue("ETag", out var etag) || etag.Length == 0)
                 {
-                    Key = Key,
-                    Status = 200,
-                    IsTransient = true,
-                    RequestId = values?.GetValueOrDefault("RequestId") ?? RequestIdOf(response),
-                    TraceId = values?.GetValueOrDefault("TraceId"),
-                };
+                    // A 200 whose body is an error (or no result): COS failed while merging; Complete can be sent again.
+                    return CosResponse.Unusable(response, result, "a CompleteMultipartUploadResult");
+                }
+
+                var reported = CosResponse.Crc64Of(response);
+                return reported is { } crc && crc != expected
+                    ? CosResponse.Crc64Mismatch(response, expected, crc, "the assembled object")
+                    : Attempt<ulong?>.Success(reported);
             },
-            TransportError("CompleteMultipartUpload", null),
-            _options.Inactivity,
-            cancellationToken);
+            // An earlier attempt's reply was lost and this one got NoSuchUpload: the object may be complete already.
+            Confirm = (_, ct) => ConfirmStoredAsync(size, expected, ct),
+            CreateException = Failure(ServiceOperation.CompleteMultipartUpload, null, uploadId),
+        }, cancellationToken);
     }
 
-    public Task AbortAsync(string uploadId, CancellationToken cancellationToken) =>
-        _sender.SendAsync(
-            (_, _) => Create(HttpMethod.Delete, [new("uploadId", uploadId)], new ByteArrayContent([]), null, null),
-            async (response, watch, ct) =>
+    public Task<bool> AbortAsync(string uploadId, CancellationToken cancellationToken) =>
+        _sender.SendAsync(new HttpCall<bool>
+        {
+            Operation = ServiceOperation.AbortMultipartUpload,
+            Host = _requests.Host,
+            Inactivity = _options.Inactivity,
+            MaxAttempts = AbortAttempts,
+            CreateRequest = (_, _) => _requests.Create(HttpMethod.Delete, Key, [new("uploadId", uploadId)], new ByteArrayContent([])),
+            ReadResponse = async (response, watchdog, ct) =>
+                await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error
+                    ? error
+                    : Attempt<bool>.Success(true),
+            Confirm = (_, _) => Task.FromResult(Attempt<bool>.Success(false)), // already gone: completed or aborted before
+            CreateException = Failure(ServiceOperation.AbortMultipartUpload, null, uploadId),
+        }, cancellationToken);
+
+    /// <summary>HEAD the object and accept it when its size and CRC-64 are what the parts combine to.</summary>
+    private async Task<Attempt<ulong?>> ConfirmStoredAsync(long size, ulong crc, CancellationToken cancellationToken)
+    {
+        var head = await _sender.SendAsync(new HttpCall<(long? Length, ulong? Crc, string? RequestId)>
+        {
+            Operation = ServiceOperation.HeadObject,
+            Host = _requests.Host,
+            Inactivity = _options.Inactivity,
+            CreateRequest = (_, _) => _requests.Create(HttpMethod.Head, Key, [], new ByteArrayContent([])),
+            ReadResponse = async (response, watchdog, ct) =>
+                await CosResponse.ErrorOfAsync(response, watchdog, null, ct).ConfigureAwait(false) is { } error
+                    ? error
+                    : Attempt<(long?, ulong?, string?)>.Success((response.Content.Headers.ContentLength, CosResponse.Crc64Of(response), CosResponse.RequestIdOf(response))),
+            CreateException = Failure(ServiceOperation.HeadObject, null, null),
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (head.Length == size && head.Crc == crc)
+        {
+            return Attempt<ulong?>.Success(crc);
+        }
+
+        return new AttemptFailure(FailureKind.ErrorResponse, ServiceErrorCodes.CosNoSuchUpload,
+            $"the upload is gone and the object has {head.Length?.ToString(CultureInfo.InvariantCulture) ?? "no"} bytes and CRC-64 {head.Crc?.ToString(CultureInfo.InvariantCulture) ?? "none"}, not the {size.ToString(CultureInfo.InvariantCulture)} bytes and CRC-64 {crc.ToString(CultureInfo.InvariantCulture)} of the parts")
+        {
+            Status = 404,
+            RequestId = head.RequestId,
+        };
+    }
+
+    /// <summary>Lists the multipart uploads of this key and aborts every one but <paramref name="keep"/>; returns those left open.</summary>
+    private async Task<IReadOnlyList<OpenMultipartUpload>> AbortStrayUploadsAsync(string? keep)
+    {
+        using var cleanup = new CancellationTokenSource(_options.AbortTimeout);
+        List<string> ids;
+        try
+        {
+            ids = await ListUploadIdsAsync(cleanup.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is VodRawException or OperationCanceledException)
+        {
+            return [new OpenMultipartUpload(Bucket, Key, "(unknown)", "an InitiateMultipartUpload reply was lost and the uploads of the key could not be listed: " + e.Message)];
+        }
+
+        var leftOpen = new List<OpenMultipartUpload>();
+        foreach (var id in ids)
+        {
+            if (id == keep)
             {
-                if ((int)response.StatusCode == 404)
+                continue;
+            }
+
+            try
+            {
+                await AbortAsync(id, cleanup.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is VodRawException or OperationCanceledException)
+            {
+                leftOpen.Add(new OpenMultipartUpload(Bucket, Key, id, "created by an InitiateMultipartUpload whose reply was lost; abort failed: " + e.Message));
+            }
+        }
+
+        return leftOpen;
+    }
+
+    private async Task<List<string>> ListUploadIdsAsync(CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        string? keyMarker = null;
+        string? idMarker = null;
+        for (var page = 0; page < MaxListingPages; page++)
+        {
+            KeyValuePair<string, string>[] query = keyMarker is null
+                ? [new("uploads", string.Empty), new("prefix", Key)]
+                : [new("uploads", string.Empty), new("prefix", Key), new("key-marker", keyMarker), new("upload-id-marker", idMarker ?? string.Empty)];
+            var listing = await _sender.SendAsync(new HttpCall<(List<(string Key, string UploadId)> Uploads, bool Truncated, string? NextKeyMarker, string? NextUploadIdMarker)>
+            {
+                Operation = ServiceOperation.ListMultipartUploads,
+                Host = _requests.Host,
+                Inactivity = _options.Inactivity,
+                MaxAttempts = AbortAttempts,
+                CreateRequest = (_, _) => _requests.Create(HttpMethod.Get, string.Empty, query, new ByteArrayContent([])),
+                ReadResponse = async (response, watchdog, ct) =>
                 {
-                    return true; // already gone
+                    if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
+                    {
+                        return error;
+                    }
+
+                    var body = await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false);
+                    return body is not null && CosXml.ReadUploads(body) is { } parsed
+                        ? Attempt<(List<(string, string)>, bool, string?, string?)>.Success(parsed)
+                        : CosResponse.Unusable(response, body, "a ListMultipartUploadsResult");
+                },
+                CreateException = Failure(ServiceOperation.ListMultipartUploads, null, null),
+            }, cancellationToken).ConfigureAwait(false);
+
+            foreach (var (key, id) in listing.Uploads)
+            {
+                if (key == Key)
+                {
+                    ids.Add(id);
                 }
+            }
 
-                await EnsureSuccessAsync("AbortMultipartUpload", response, watch, null, ct).ConfigureAwait(false);
-                return true;
-            },
-            TransportError("AbortMultipartUpload", null),
-            _options.Inactivity,
-            cancellationToken);
+            if (!listing.Truncated || listing.NextKeyMarker is null)
+            {
+                break;
+            }
 
-    private HttpRequestMessage Create(HttpMethod method, KeyValuePair<string, string>[] query, HttpContent content, string? contentType, string? contentMd5)
-    {
-        var keyTime = _credential.KeyTimeFor(_options.Time.GetUtcNow(), _options.ExpiryMargin);
-        var length = content.Headers.ContentLength ?? 0;
-        Span<KeyValuePair<string, string>> headers = new KeyValuePair<string, string>[5];
-        var count = 0;
-        headers[count++] = new("host", _endpoint.Host);
-        headers[count++] = new("content-length", length.ToString(CultureInfo.InvariantCulture));
-        if (contentType is not null)
-        {
-            headers[count++] = new("content-type", contentType);
+            keyMarker = listing.NextKeyMarker;
+            idMarker = listing.NextUploadIdMarker;
         }
 
-        if (contentMd5 is not null)
-        {
-            headers[count++] = new("content-md5", contentMd5);
-            content.Headers.TryAddWithoutValidation("Content-MD5", contentMd5);
-        }
-
-        if (_credential.Token is not null)
-        {
-            headers[count++] = new("x-cos-security-token", _credential.Token);
-        }
-
-        var authorization = _credential.Signer.Sign(new CosSigningInput
-        {
-            Method = method.Method,
-            Path = "/" + Key,
-            Parameters = query,
-            Headers = headers[..count],
-            KeyTime = keyTime,
-        });
-
-        var request = new HttpRequestMessage(method, _endpoint.ObjectUri(Key, QueryString(query))) { Content = content };
-        request.Headers.Host = _endpoint.Host;
-        request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        if (_credential.Token is not null)
-        {
-            request.Headers.TryAddWithoutValidation("x-cos-security-token", _credential.Token);
-        }
-
-        return request;
+        return ids;
     }
 
-    private static string QueryString(KeyValuePair<string, string>[] query)
-    {
-        if (query.Length == 0)
+    private Func<AttemptFailure, CallOutcome, VodRawException> Failure(ServiceOperation operation, int? partNumber, string? uploadId) =>
+        (failure, outcome) =>
         {
-            return string.Empty;
-        }
-
-        var parts = new string[query.Length];
-        for (var i = 0; i < query.Length; i++)
-        {
-            parts[i] = query[i].Value.Length == 0
-                ? CosEncoding.EncodeComponent(query[i].Key)
-                : CosEncoding.EncodeComponent(query[i].Key) + "=" + CosEncoding.EncodeComponent(query[i].Value);
-        }
-
-        return string.Join('&', parts);
-    }
-
-    /// <summary>Throws a <see cref="CosException"/> for a non-2xx answer; returns the body of a success when asked to read it.</summary>
-    private async Task<byte[]> EnsureSuccessAsync(string operation, HttpResponseMessage response, ActivityWatch watch, int? partNumber, CancellationToken ct, int readLimit = 0)
-    {
-        var status = (int)response.StatusCode;
-        if (status is >= 200 and < 300)
-        {
-            return readLimit == 0 ? [] : await ReadAsync(operation, response, watch, readLimit, ct).ConfigureAwait(false);
-        }
-
-        byte[] body;
-        try
-        {
-            body = await HttpSender.ReadBodyAsync(response, watch, MaxErrorBody, ct).ConfigureAwait(false);
-        }
-        catch (InvalidDataException)
-        {
-            body = [];
-        }
-
-        var xml = CosXml.Read(body, "Code", "Message", "RequestId", "TraceId");
-        var values = xml is { Root: "Error" } e ? e.Values : [];
-        var code = values.GetValueOrDefault("Code")
-            ?? (response.Headers.TryGetValues("x-cos-error-code", out var codes) ? codes.FirstOrDefault() : null)
-            ?? "HttpStatus" + status.ToString(CultureInfo.InvariantCulture);
-        var transient = HttpSender.IsTransientStatus(status) || code is "SlowDown" or "RequestTimeout" or "InternalError" or "ServiceUnavailable";
-        throw new CosException(operation, code, $"{operation} of {Key}{(partNumber is null ? string.Empty : " part " + partNumber.Value.ToString(CultureInfo.InvariantCulture))} failed: HTTP {status} {code}: {values.GetValueOrDefault("Message") ?? string.Empty}")
-        {
-            Status = status,
-            Key = Key,
-            PartNumber = partNumber,
-            IsTransient = transient,
-            RequestId = values.GetValueOrDefault("RequestId") ?? RequestIdOf(response),
-            TraceId = values.GetValueOrDefault("TraceId") ?? (response.Headers.TryGetValues("x-cos-trace-id", out var t) ? t.FirstOrDefault() : null),
-            RetryAfter = _sender.RetryAfterOf(response),
+            var name = operation.Name();
+            var subject = partNumber is { } n ? $"{Key} part {n.ToString(CultureInfo.InvariantCulture)}" : Key;
+            var where = failure.ReplyMayBeLost ? " (" + outcome.Host + ")" : string.Empty;
+            var message = $"{name} of {subject} failed{where}: {failure.Detail}; {outcome.Reason}.";
+            return new CosException(name, failure.Code, message, failure.Inner)
+            {
+                Status = failure.Status,
+                RequestId = failure.RequestId,
+                TraceId = failure.TraceId,
+                Key = Key,
+                PartNumber = partNumber,
+                UploadId = uploadId,
+                Attempts = outcome.Attempts,
+                IsTransient = outcome.IsTransient,
+            };
         };
-    }
-
-    private async Task<byte[]> ReadAsync(string operation, HttpResponseMessage response, ActivityWatch watch, int limit, CancellationToken ct)
-    {
-        try
-        {
-            return await HttpSender.ReadBodyAsync(response, watch, limit, ct).ConfigureAwait(false);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new CosException(operation, "InvalidResponse", "The COS response is too large.", ex) { Key = Key, Status = (int)response.StatusCode };
-        }
-    }
-
-    private CosException Crc64Mismatch(string operation, int? partNumber, ulong expected, ulong reported, HttpResponseMessage response) =>
-        new(operation, "Crc64Mismatch",
-            $"{operation} of {Key}{(partNumber is null ? string.Empty : " part " + partNumber.Value.ToString(CultureInfo.InvariantCulture))}: COS computed CRC-64 {reported.ToString(CultureInfo.InvariantCulture)} but the bytes sent have {expected.ToString(CultureInfo.InvariantCulture)}; the data was damaged in transit.")
-        {
-            Key = Key,
-            PartNumber = partNumber,
-            Status = (int)response.StatusCode,
-            IsTransient = true,
-            RequestId = RequestIdOf(response),
-        };
-
-    private Func<string, string, Exception, VodRawException> TransportError(string operation, int? partNumber) =>
-        (code, message, inner) => new CosException(operation, code, $"{operation} of {Key}: {message}", inner) { Key = Key, PartNumber = partNumber, IsTransient = true };
-
-    private static ulong? Crc64Of(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-cos-hash-crc64ecma", out var values)
-        && ulong.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var crc) ? crc : null;
-
-    private static string? RequestIdOf(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-cos-request-id", out var ids) ? ids.FirstOrDefault() : null;
 }
 
 /// <summary>The settings a COS target needs (copied from the client options).</summary>
-internal sealed record CosTargetOptions(TimeProvider Time, TimeSpan Inactivity, TimeSpan CompleteInactivity, TimeSpan ExpiryMargin, bool SendContentMd5);
+internal sealed record CosTargetOptions(TimeSpan Inactivity, TimeSpan CompleteInactivity, TimeSpan AbortTimeout, bool SendContentMd5);

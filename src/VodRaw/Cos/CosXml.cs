@@ -69,6 +69,89 @@ internal static class CosXml
         }
     }
 
+    /// <summary>
+    /// The uploads of a ListMultipartUploadsResult (key and upload id of each <c>Upload</c>) and whether the listing
+    /// is truncated, with the markers for the next page. Null when the body is not that document.
+    /// </summary>
+    public static (List<(string Key, string UploadId)> Uploads, bool Truncated, string? NextKeyMarker, string? NextUploadIdMarker)? ReadUploads(ReadOnlySpan<byte> body)
+    {
+        var text = Encoding.UTF8.GetString(body).Trim();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var uploads = new List<(string, string)>();
+        var truncated = false;
+        string? nextKey = null;
+        string? nextId = null;
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(text), ReaderSettings);
+            reader.MoveToContent();
+            if (reader.LocalName != "ListMultipartUploadsResult")
+            {
+                return null;
+            }
+
+            string? key = null;
+            string? id = null;
+            reader.Read();
+            while (!reader.EOF)
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1)
+                {
+                    switch (reader.LocalName)
+                    {
+                        case "IsTruncated":
+                            truncated = reader.ReadElementContentAsString().Trim() == "true";
+                            continue;
+                        case "NextKeyMarker":
+                            nextKey = reader.ReadElementContentAsString();
+                            continue;
+                        case "NextUploadIdMarker":
+                            nextId = reader.ReadElementContentAsString();
+                            continue;
+                        case "Upload":
+                            key = null;
+                            id = null;
+                            break;
+                    }
+                }
+                else if (reader.NodeType == XmlNodeType.Element && reader.Depth == 2 && reader.LocalName is "Key" or "UploadId")
+                {
+                    var name = reader.LocalName;
+                    var value = reader.ReadElementContentAsString();
+                    if (name == "Key")
+                    {
+                        key = value;
+                    }
+                    else
+                    {
+                        id = value;
+                    }
+
+                    if (key is not null && id is not null)
+                    {
+                        uploads.Add((key, id));
+                        key = null;
+                        id = null;
+                    }
+
+                    continue;
+                }
+
+                reader.Read();
+            }
+
+            return (uploads, truncated, nextKey, nextId);
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The CompleteMultipartUpload request body: every part, ascending, with its quoted ETag.</summary>
     public static byte[] CompleteRequest(IReadOnlyList<Transfer.CompletedPart> parts)
     {

@@ -4,7 +4,8 @@ namespace VodRaw.Http;
 
 /// <summary>
 /// The one place VodRaw sends HTTP. Each attempt builds (and signs) a fresh request, so a retry is re-signed with a
-/// fresh timestamp; transient failures are retried with exponential backoff and full jitter, honouring Retry-After.
+/// fresh timestamp. Replies come back as <see cref="Attempt{T}"/> values; <see cref="RetryPolicy"/> decides what a
+/// failure means; the caller's exception is built once, when the call ends.
 /// </summary>
 internal sealed class HttpSender : IDisposable
 {
@@ -19,6 +20,8 @@ internal sealed class HttpSender : IDisposable
         _time = time;
     }
 
+    public TimeProvider Time => _time;
+
     /// <summary>Builds the handler VodRaw uses when the caller gives none.</summary>
     public static HttpMessageHandler CreateDefaultHandler(TimeSpan connectTimeout) => new SocketsHttpHandler
     {
@@ -31,62 +34,83 @@ internal sealed class HttpSender : IDisposable
         AutomaticDecompression = System.Net.DecompressionMethods.None,
     };
 
-    /// <summary>
-    /// Sends until success, a permanent failure, the attempt limit or cancellation.
-    /// </summary>
-    /// <param name="createRequest">Builds and signs the request for attempt n (1-based). May throw a non-transient <see cref="VodRawException"/>.</param>
-    /// <param name="readResponse">Turns a response into a result, or throws a <see cref="VodRawException"/> whose IsTransient decides the retry.</param>
-    /// <param name="transportError">Wraps a network failure or an inactivity timeout (code, message, inner) into the caller's exception type.</param>
-    /// <param name="inactivity">Idle time allowed before an attempt is abandoned.</param>
-    /// <param name="cancellationToken">The caller's token; cancellation is never retried.</param>
-    public async Task<T> SendAsync<T>(
-        Func<int, ActivityWatch, HttpRequestMessage> createRequest,
-        Func<HttpResponseMessage, ActivityWatch, CancellationToken, Task<T>> readResponse,
-        Func<string, string, Exception, VodRawException> transportError,
-        TimeSpan inactivity,
-        CancellationToken cancellationToken)
+    /// <summary>Sends until success, a decision to stop, the attempt limit or cancellation (never retried).</summary>
+    public async Task<T> SendAsync<T>(HttpCall<T> call, CancellationToken cancellationToken)
     {
+        var maxAttempts = call.MaxAttempts ?? _retry.MaxAttempts;
+        var earlierReplyLost = false;
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            VodRawException failure;
-            using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            using (var watch = new ActivityWatch(_time, inactivity, attemptCts))
+            var outcome = await AttemptAsync(call, attempt, cancellationToken).ConfigureAwait(false);
+            if (outcome.Failure is not { } failure)
             {
-                try
-                {
-                    using var request = createRequest(attempt, watch);
-                    using var response = await _invoker.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
-                    watch.Poke();
-                    return await readResponse(response, watch, attemptCts.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (VodRawException e)
-                {
-                    failure = e;
-                }
-                catch (Exception e) when (watch.Fired && e is OperationCanceledException or HttpRequestException or IOException)
-                {
-                    failure = transportError("Timeout", $"No data moved for {watch.Limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; the attempt was abandoned.", e);
-                }
-                catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
-                {
-                    // OperationCanceledException without the caller's token or the watch: an HttpClient-internal timeout.
-                    failure = transportError("NetworkError", "The connection failed: " + e.GetType().Name + ".", e);
-                }
+                return outcome.Value!;
             }
 
-            failure.Attempts = attempt;
-            if (!failure.IsTransient || attempt >= _retry.MaxAttempts)
+            var decision = RetryPolicy.Decide(call.Operation, failure, earlierReplyLost);
+            switch (decision.Action)
             {
-                throw failure;
-            }
+                case RetryAction.Retry when attempt < maxAttempts:
+                    earlierReplyLost |= failure.ReplyMayBeLost;
+                    await Task.Delay(Backoff(attempt, failure.RetryAfter), _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                case RetryAction.Retry:
+                    throw call.CreateException(failure, new CallOutcome(attempt, true, decision.Reason + "; gave up after " + attempt.ToString(CultureInfo.InvariantCulture) + " attempts", call.Host));
+                case RetryAction.Verify or RetryAction.AlreadyDone when call.Confirm is not null:
+                    var confirmed = await call.Confirm(failure, cancellationToken).ConfigureAwait(false);
+                    if (confirmed.Succeeded)
+                    {
+                        return confirmed.Value!;
+                    }
 
-            await Task.Delay(Backoff(attempt, failure.RetryAfter), _time, cancellationToken).ConfigureAwait(false);
+                    throw call.CreateException(confirmed.Failure!, new CallOutcome(attempt, false, decision.Reason + ", but the check found otherwise", call.Host));
+                default:
+                    throw call.CreateException(failure, new CallOutcome(attempt, false, decision.Reason, call.Host));
+            }
         }
+    }
+
+    private async Task<Attempt<T>> AttemptAsync<T>(HttpCall<T> call, int attempt, CancellationToken cancellationToken)
+    {
+        using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var watchdog = new InactivityWatchdog(_time, call.Inactivity, attemptCts);
+        try
+        {
+            using var request = call.CreateRequest(attempt, watchdog);
+            using var response = await _invoker.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
+            watchdog.Poke();
+            return await call.ReadResponse(response, watchdog, attemptCts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (watchdog.Fired && e is OperationCanceledException or HttpRequestException or IOException)
+        {
+            return new AttemptFailure(FailureKind.Timeout, VodRawErrorCodes.Timeout,
+                $"no data moved for {watchdog.Limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; the attempt was abandoned") { Inner = e };
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            // OperationCanceledException without the caller's token or the watchdog: an HttpClient-internal timeout.
+            return new AttemptFailure(FailureKind.Transport, VodRawErrorCodes.NetworkError, "the connection failed: " + InnermostMessage(e)) { Inner = e };
+        }
+    }
+
+    /// <summary>The most specific message of an exception chain ("Connection reset by peer", not "An error occurred while sending the request.").</summary>
+    internal static string InnermostMessage(Exception e)
+    {
+        var message = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (!string.IsNullOrWhiteSpace(inner.Message))
+            {
+                message = inner.Message;
+            }
+        }
+
+        return message.TrimEnd('.') + " (" + e.GetType().Name + ")";
     }
 
     /// <summary>Full jitter: a uniform wait in [0, min(max, base × 2^(n−1))], but never less than a Retry-After (capped at max).</summary>
@@ -121,11 +145,8 @@ internal sealed class HttpSender : IDisposable
         return null;
     }
 
-    /// <summary>Whether an HTTP status is worth retrying (5xx, 429, 408).</summary>
-    public static bool IsTransientStatus(int status) => status >= 500 || status is 429 or 408;
-
-    /// <summary>Reads a response body up to a limit, keeping the watch alive as data arrives.</summary>
-    public static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, ActivityWatch watch, int limit, CancellationToken cancellationToken)
+    /// <summary>Reads a response body up to a limit, keeping the watchdog fed as data arrives; null when it is larger.</summary>
+    public static async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, InactivityWatchdog watchdog, int limit, CancellationToken cancellationToken)
     {
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -140,10 +161,10 @@ internal sealed class HttpSender : IDisposable
                     return buffer.ToArray();
                 }
 
-                watch.Poke();
+                watchdog.Poke();
                 if (buffer.Length + n > limit)
                 {
-                    throw new InvalidDataException("The response body is larger than expected.");
+                    return null;
                 }
 
                 buffer.Write(chunk, 0, n);

@@ -77,6 +77,12 @@ internal sealed class ManifestCollector(Func<byte[], string, CancellationToken, 
                     continue;
                 }
 
+                if (FileKind.DescribeIfNotRegular(full) is { } kind)
+                {
+                    violations.Add($"{manifest.Name}: '{reference}' is {kind}, not a regular file");
+                    continue;
+                }
+
                 var real = RealPath(full);
                 if (!real.StartsWith(realRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 {

@@ -25,8 +25,6 @@ internal sealed class CosSigner
         _secretKey = Encoding.UTF8.GetBytes(secretKey);
     }
 
-    public string SecretId => _secretId;
-
     /// <summary>Returns the Authorization header value; allocates only that string for ordinary requests.</summary>
     public string Sign(in CosSigningInput input) => Compute(input, trace: false, out _);
 

@@ -26,8 +26,6 @@ internal sealed class Tc3Signer
         _rootKey = Encoding.UTF8.GetBytes("TC3" + credential.SecretKey);
     }
 
-    public string SecretId => _secretId;
-
     /// <summary>Returns the Authorization header value. Allocates only that string (and a rented buffer for large headers).</summary>
     public string Sign(in Tc3SigningInput input)
     {

@@ -6,21 +6,27 @@ namespace VodRaw.Transfer;
 /// </summary>
 internal interface IMultipartTarget
 {
+    /// <summary>The bucket, for naming a multipart upload left open.</summary>
+    string Bucket { get; }
+
+    /// <summary>The object key, for error messages.</summary>
+    string Key { get; }
+
+    /// <summary>Multipart uploads a lost Initiate reply created that could not be aborted.</summary>
+    IReadOnlyList<OpenMultipartUpload> StrayUploads { get; }
+
     /// <summary>Uploads a whole object in one request; returns its CRC-64 as the server computed it, if reported.</summary>
     Task<ulong?> PutObjectAsync(ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken);
 
     /// <summary>Starts a multipart upload; returns its upload ID.</summary>
     Task<string> InitiateAsync(CancellationToken cancellationToken);
 
-    /// <summary>Uploads one part; fails (transiently) if the server's CRC-64 of it differs from <paramref name="crc64"/>.</summary>
+    /// <summary>Uploads one part; fails if the server's CRC-64 of it never matches <paramref name="crc64"/>.</summary>
     Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken);
 
-    /// <summary>Completes the upload with the parts in ascending order; returns the object's CRC-64 if reported.</summary>
+    /// <summary>Completes the upload with the parts in ascending order (checking the object's CRC-64 against the parts'); returns it if reported.</summary>
     Task<ulong?> CompleteAsync(string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken);
 
-    /// <summary>Aborts the upload (called with a token of its own, never the caller's cancelled one).</summary>
-    Task AbortAsync(string uploadId, CancellationToken cancellationToken);
-
-    /// <summary>The object key, for error messages.</summary>
-    string Key { get; }
+    /// <summary>Aborts the upload (called with a token of its own, never the caller's cancelled one); false when it was already gone.</summary>
+    Task<bool> AbortAsync(string uploadId, CancellationToken cancellationToken);
 }

@@ -19,6 +19,12 @@ internal interface IPartSource : IDisposable
     /// chunk by chunk while each chunk is still in cache (no second pass over the part).
     /// </summary>
     ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called after every part is read: throws <see cref="FileChangedException"/> when the source is no longer what it
+    /// was when the upload started (<paramref name="shortRead"/> describes a read that came up short).
+    /// </summary>
+    void EnsureUnchanged(string? shortRead);
 }
 
 /// <summary>Chunked read-and-hash shared by the sources.</summary>
@@ -51,11 +57,44 @@ internal static class PartSourceReading
 internal sealed class FilePartSource : IPartSource
 {
     private readonly SafeFileHandle _handle;
+    private readonly string _path;
+    private readonly DateTime _lastWrite;
 
+    /// <summary>Opens a file; an unreadable one is an <see cref="ArgumentException"/> with the OS reason (nothing has been sent).</summary>
     public FilePartSource(string path)
     {
-        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        _path = path;
+        try
+        {
+            _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new ArgumentException($"Cannot read {path}: {e.Message}", "request", e);
+        }
+
         Length = RandomAccess.GetLength(_handle);
+        _lastWrite = File.GetLastWriteTimeUtc(_handle);
+    }
+
+    public void EnsureUnchanged(string? shortRead)
+    {
+        if (shortRead is not null)
+        {
+            throw new FileChangedException(_path, "it became shorter: " + shortRead);
+        }
+
+        var length = RandomAccess.GetLength(_handle);
+        if (length != Length)
+        {
+            throw new FileChangedException(_path, $"its size went from {Length} to {length} bytes");
+        }
+
+        var lastWrite = File.GetLastWriteTimeUtc(_handle);
+        if (lastWrite != _lastWrite)
+        {
+            throw new FileChangedException(_path, $"it was written at {lastWrite:O}, after the upload started");
+        }
     }
 
     public long? Length { get; }
@@ -160,6 +199,14 @@ internal sealed class StreamPartSource(Stream stream, long? length) : IPartSourc
 
     public ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
         PartSourceReading.ReadHashedAsync(this, offset, buffer, cancellationToken);
+
+    public void EnsureUnchanged(string? shortRead)
+    {
+        if (shortRead is not null)
+        {
+            throw new FileChangedException("(the media stream)", "it ended before its declared length: " + shortRead);
+        }
+    }
 
     public void Dispose()
     {

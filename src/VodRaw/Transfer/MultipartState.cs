@@ -3,19 +3,15 @@ using System.Collections.Concurrent;
 namespace VodRaw.Transfer;
 
 /// <summary>
-/// A multipart upload as data: its ID, part size and the parts COS confirmed. Kept separate from the algorithm so a
-/// resumable mode can persist it and skip finished parts.
+/// A multipart upload as data: its ID and the parts COS confirmed. Kept separate from the algorithm so a resumable
+/// mode can persist it and skip finished parts.
 /// </summary>
-internal sealed class MultipartState(string uploadId, long partSize)
+internal sealed class MultipartState(string uploadId)
 {
     private readonly ConcurrentDictionary<int, CompletedPart> _parts = new();
     private Exception? _firstError;
 
     public string UploadId { get; } = uploadId;
-
-    public long PartSize { get; } = partSize;
-
-    public int CompletedCount => _parts.Count;
 
     public Exception? FirstError => Volatile.Read(ref _firstError);
 

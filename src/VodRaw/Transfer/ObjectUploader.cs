@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using VodRaw.Hashing;
 
 namespace VodRaw.Transfer;
 
@@ -9,7 +8,7 @@ namespace VodRaw.Transfer;
 /// completed in order. On a permanent failure or cancellation it stops the other parts, aborts the multipart upload
 /// on a timer of its own, and rethrows the original error.
 /// </summary>
-internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, TimeSpan abortTimeout)
+internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout)
 {
     /// <summary>Uploads <paramref name="source"/> to <paramref name="target"/>; returns the bytes uploaded.</summary>
     public async Task<long> UploadAsync(IPartSource source, IMultipartTarget target, long partSize, int concurrency, CancellationToken cancellationToken)
@@ -31,6 +30,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         try
         {
             var (n, crc) = await source.ReadHashedAsync(0, first.Memory, cancellationToken).ConfigureAwait(false);
+            source.EnsureUnchanged(null);
             if (n < partSize)
             {
                 progress.AddToTotal(n);
@@ -52,11 +52,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
     {
         using var buffer = await pool.RentAsync(length, cancellationToken).ConfigureAwait(false);
         var (n, crc) = await source.ReadHashedAsync(0, buffer.Memory, cancellationToken).ConfigureAwait(false);
-        if (n != length)
-        {
-            throw new IOException($"The file became shorter while it was being uploaded ({n} of {length} bytes read).");
-        }
-
+        source.EnsureUnchanged(n == length ? null : $"{n} of {length} bytes could be read");
         await SendPutAsync(target, buffer.Memory, crc, cancellationToken).ConfigureAwait(false);
     }
 
@@ -66,7 +62,9 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         var ok = false;
         try
         {
+            ledger.WriteStarted();
             await target.PutObjectAsync(data, crc, part, cancellationToken).ConfigureAwait(false);
+            ledger.ObjectStored();
             ok = true;
         }
         finally
@@ -81,15 +79,26 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         string uploadId;
         try
         {
+            ledger.WriteStarted();
             uploadId = await target.InitiateAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
             firstPart?.Buffer.Dispose();
+            if (e is VodRawException { OpenUploads.Count: > 0 } v)
+            {
+                ledger.LeftOpen(v.OpenUploads);
+            }
+
             throw;
         }
+        finally
+        {
+            ledger.LeftOpen(target.StrayUploads);
+        }
 
-        var state = new MultipartState(uploadId, partSize);
+        var state = new MultipartState(uploadId);
+        var completeSent = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = new PartReader(source, partSize, partCount, firstPart);
         try
@@ -102,21 +111,16 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
             await Task.WhenAll(workers).ConfigureAwait(false);
             var parts = state.SortedParts();
-            var expected = 0UL;
             long total = 0;
             foreach (var p in parts)
             {
-                expected = Crc64.Combine(expected, p.Crc64, p.Size);
                 total += p.Size;
             }
 
-            var reported = await target.CompleteAsync(uploadId, parts, cancellationToken).ConfigureAwait(false);
-            if (reported is { } crc && crc != expected)
-            {
-                throw new CosException("CompleteMultipartUpload", "Crc64Mismatch",
-                    $"The object {target.Key} has CRC-64 {crc} at COS but the uploaded parts combine to {expected}.") { Key = target.Key };
-            }
-
+            // The CRC-64 of the assembled object is checked against the parts' by the target.
+            completeSent = true;
+            await target.CompleteAsync(uploadId, parts, cancellationToken).ConfigureAwait(false);
+            ledger.ObjectStored();
             return total;
         }
         catch (Exception caught)
@@ -130,11 +134,28 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             {
                 try
                 {
-                    await target.AbortAsync(uploadId, abortCts.Token).ConfigureAwait(false);
+                    if (await target.AbortAsync(uploadId, abortCts.Token).ConfigureAwait(false))
+                    {
+                        ledger.MultipartAborted();
+                    }
+                    else if (completeSent)
+                    {
+                        // Gone although Complete was the last thing sent: the Complete was applied.
+                        ledger.ObjectStored();
+                    }
+                    else
+                    {
+                        ledger.MultipartAborted();
+                    }
                 }
-                catch (Exception abortError) when (abortError is VodRawException or OperationCanceledException or HttpRequestException or IOException)
+                catch (Exception abortError) when (abortError is VodRawException or OperationCanceledException)
                 {
-                    // The original error matters more; an unaborted upload expires on the service side.
+                    var open = new OpenMultipartUpload(target.Bucket, target.Key, uploadId, "abort failed: " + abortError.Message);
+                    ledger.LeftOpen([open]);
+                    if (error is VodRawException v)
+                    {
+                        v.OpenUploads = [.. v.OpenUploads, open];
+                    }
                 }
             }
 

@@ -10,24 +10,12 @@ internal sealed class PartBufferPool : IDisposable
 {
     private readonly ArrayPool<byte> _pool;
     private readonly SemaphoreSlim _gate;
-    private long _rented;
-    private long _returned;
 
     public PartBufferPool(ArrayPool<byte> pool, int maxBuffers)
     {
         _pool = pool;
         _gate = new SemaphoreSlim(maxBuffers, maxBuffers);
-        MaxBuffers = maxBuffers;
     }
-
-    public int MaxBuffers { get; }
-
-    public long Rented => Interlocked.Read(ref _rented);
-
-    public long Returned => Interlocked.Read(ref _returned);
-
-    /// <summary>Buffers out right now.</summary>
-    public int InUse => MaxBuffers - _gate.CurrentCount;
 
     /// <summary>
     /// Waits for a free slot, then rents a buffer of at least <paramref name="capacity"/> (default <paramref name="size"/>)
@@ -40,7 +28,6 @@ internal sealed class PartBufferPool : IDisposable
         try
         {
             var array = _pool.Rent(Math.Max(Math.Max(size, capacity), 1));
-            Interlocked.Increment(ref _rented);
             return new PartBuffer(this, array, size);
         }
         catch
@@ -53,7 +40,6 @@ internal sealed class PartBufferPool : IDisposable
     internal void Return(byte[] array)
     {
         _pool.Return(array);
-        Interlocked.Increment(ref _returned);
         _gate.Release();
     }
 

@@ -10,10 +10,10 @@ internal sealed class PartContent : HttpContent
 {
     private const int ChunkSize = 1024 * 1024; // progress and inactivity granularity; larger writes cost fewer syscalls
     private readonly ReadOnlyMemory<byte> _data;
-    private readonly Http.ActivityWatch _watch;
+    private readonly Http.InactivityWatchdog _watch;
     private readonly PartProgress _progress;
 
-    public PartContent(ReadOnlyMemory<byte> data, Http.ActivityWatch watch, PartProgress progress)
+    public PartContent(ReadOnlyMemory<byte> data, Http.InactivityWatchdog watch, PartProgress progress)
     {
         _data = data;
         _watch = watch;

@@ -44,10 +44,7 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
         try
         {
             var (n, crc) = await source.ReadHashedAsync(offset, buffer.Memory, cancellationToken).ConfigureAwait(false);
-            if (n != size)
-            {
-                throw new IOException($"The file became shorter while it was being uploaded (part {index + 1} has {n} of {size} bytes).");
-            }
+            source.EnsureUnchanged(n == size ? null : $"part {index + 1} has {n} of {size} bytes");
 
             return new Part(index + 1, buffer, size, crc);
         }
@@ -73,6 +70,7 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
                 }
 
                 var (n, crc) = await source.ReadHashedAsync(_nextOffset, buffer.Memory, cancellationToken).ConfigureAwait(false);
+                source.EnsureUnchanged(null);
                 if (n == 0)
                 {
                     _ended = true;

@@ -19,6 +19,9 @@ internal sealed class ProgressTracker
     private UploadPhase _phase = UploadPhase.Applying;
     private long _lastReport = long.MinValue;
     private long _lastReportedBytes = -1;
+    private long _uploadingSince;
+    private UploadProgress? _pending;
+    private int _delivering;
 
     public ProgressTracker(IProgress<UploadProgress>? sink, TimeProvider time, TimeSpan interval)
     {
@@ -27,7 +30,19 @@ internal sealed class ProgressTracker
         _intervalTicks = (long)(interval.TotalSeconds * time.TimestampFrequency);
     }
 
-    public long BytesUploaded => Interlocked.Read(ref _bytes);
+    /// <summary>Bytes per second sent since uploading began, once there is at least a second of it; null before.</summary>
+    public double? MeasuredBytesPerSecond()
+    {
+        var since = Interlocked.Read(ref _uploadingSince);
+        if (since == 0)
+        {
+            return null;
+        }
+
+        var elapsed = _time.GetElapsedTime(since).TotalSeconds;
+        var bytes = Interlocked.Read(ref _bytes);
+        return elapsed >= 1 && bytes > 0 ? bytes / elapsed : null;
+    }
 
     public void SetTotals(long totalBytes, int files)
     {
@@ -54,6 +69,11 @@ internal sealed class ProgressTracker
         lock (_gate)
         {
             _phase = phase;
+        }
+
+        if (phase == UploadPhase.Uploading)
+        {
+            Interlocked.CompareExchange(ref _uploadingSince, _time.GetTimestamp(), 0);
         }
 
         Report(force: true);
@@ -89,7 +109,6 @@ internal sealed class ProgressTracker
             return;
         }
 
-        UploadProgress snapshot;
         lock (_gate)
         {
             var now = _time.GetTimestamp();
@@ -101,10 +120,50 @@ internal sealed class ProgressTracker
 
             _lastReport = now;
             _lastReportedBytes = bytes;
-            snapshot = new UploadProgress(_phase, bytes, Interlocked.Read(ref _total), Volatile.Read(ref _partsCompleted),
+            _pending = new UploadProgress(_phase, bytes, Interlocked.Read(ref _total), Volatile.Read(ref _partsCompleted),
                 Volatile.Read(ref _partsInFlight), Volatile.Read(ref _filesCompleted), Volatile.Read(ref _filesTotal));
-            // Reported inside the lock so reports reach the sink in order (monotonic).
-            _sink.Report(snapshot);
+        }
+
+        Deliver();
+    }
+
+    /// <summary>
+    /// Hands the latest snapshot to the sink outside the lock. One thread delivers at a time, always the newest
+    /// snapshot, so reports stay in order (monotonic) and a slow sink never blocks a part.
+    /// </summary>
+    private void Deliver()
+    {
+        while (Interlocked.CompareExchange(ref _delivering, 1, 0) == 0)
+        {
+            try
+            {
+                while (TakePending() is { } next)
+                {
+                    _sink!.Report(next);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _delivering, 0);
+            }
+
+            lock (_gate)
+            {
+                if (_pending is null)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private UploadProgress? TakePending()
+    {
+        lock (_gate)
+        {
+            var next = _pending;
+            _pending = null;
+            return next;
         }
     }
 }

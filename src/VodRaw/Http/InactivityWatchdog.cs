@@ -4,7 +4,7 @@ namespace VodRaw.Http;
 /// Cancels an attempt when no byte has moved for the allowed time. Request bodies and response readers call
 /// <see cref="Poke"/> as data flows, so a slow but moving transfer is never cut off (there is no whole-request timeout).
 /// </summary>
-internal sealed class ActivityWatch : IDisposable
+internal sealed class InactivityWatchdog : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _attempt;
@@ -13,14 +13,14 @@ internal sealed class ActivityWatch : IDisposable
     private long _limitTicks;
     private int _fired;
 
-    public ActivityWatch(TimeProvider time, TimeSpan limit, CancellationTokenSource attempt)
+    public InactivityWatchdog(TimeProvider time, TimeSpan limit, CancellationTokenSource attempt)
     {
         _time = time;
         _attempt = attempt;
         _lastActivity = time.GetTimestamp();
         Limit = limit;
         var period = TimeSpan.FromTicks(Math.Clamp(limit.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
-        _timer = time.CreateTimer(static s => ((ActivityWatch)s!).Check(), this, period, period);
+        _timer = time.CreateTimer(static s => ((InactivityWatchdog)s!).Check(), this, period, period);
     }
 
     /// <summary>The allowed idle time; can be raised for slow server-side steps (Complete).</summary>

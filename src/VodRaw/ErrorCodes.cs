@@ -1,0 +1,43 @@
+namespace VodRaw;
+
+/// <summary>
+/// The codes VodRaw itself puts in <see cref="VodRawException.Code"/> (service codes such as <c>SlowDown</c> or
+/// <c>InvalidParameterValue.MediaType</c> are passed through as the service sent them).
+/// </summary>
+public static class VodRawErrorCodes
+{
+    /// <summary>The connection failed (refused, reset, TLS, DNS) on every attempt.</summary>
+    public const string NetworkError = "NetworkError";
+
+    /// <summary>No byte moved for the inactivity timeout on every attempt.</summary>
+    public const string Timeout = "Timeout";
+
+    /// <summary>The service answered with something that is not a usable reply (no ETag, no UploadId, broken XML or JSON).</summary>
+    public const string InvalidResponse = "InvalidResponse";
+
+    /// <summary>COS computed a different CRC-64 than the bytes VodRaw sent.</summary>
+    public const string Crc64Mismatch = "Crc64Mismatch";
+
+    /// <summary>A file changed (size, last-write time or length) while it was being uploaded; nothing was committed.</summary>
+    public const string FileChanged = "FileChanged";
+
+    /// <summary>The temporary COS credential expires before the next part could finish (a local decision; nothing was sent with it).</summary>
+    public const string CredentialExpired = "CredentialExpired";
+}
+
+/// <summary>Service error codes the retry table and the idempotency rules look at.</summary>
+internal static class ServiceErrorCodes
+{
+    // VOD API (JSON envelope Response.Error.Code).
+    public const string VodInternalError = "InternalError";
+    public const string VodRequestLimitExceeded = "RequestLimitExceeded";
+    public const string VodServerNetworkError = "ServerNetworkError";
+
+    // COS (XML Error.Code or x-cos-error-code).
+    public const string CosSlowDown = "SlowDown";
+    public const string CosRequestTimeout = "RequestTimeout";
+    public const string CosInternalError = "InternalError";
+    public const string CosServiceUnavailable = "ServiceUnavailable";
+    public const string CosNoSuchUpload = "NoSuchUpload";
+    public const string CosNoSuchKey = "NoSuchKey";
+}

@@ -1,0 +1,102 @@
+namespace VodRaw.Http;
+
+/// <summary>What to do after a failed attempt.</summary>
+internal enum RetryAction
+{
+    /// <summary>Send the same request again (after backoff).</summary>
+    Retry,
+
+    /// <summary>Give up: the request is refused and repeating it cannot help.</summary>
+    Fail,
+
+    /// <summary>The refusal says the work is already done (an Abort of an upload that is gone).</summary>
+    AlreadyDone,
+
+    /// <summary>The refusal may mean an earlier attempt succeeded: check the stored result before deciding.</summary>
+    Verify,
+}
+
+/// <summary>A decision and why it was taken (the reason goes into the exception when the call fails).</summary>
+internal readonly record struct RetryDecision(RetryAction Action, string Reason);
+
+/// <summary>
+/// The one table that decides retries, from (operation, failure kind, HTTP status, service code, whether an earlier
+/// attempt's reply was lost). Nothing else in VodRaw classifies failures; spec/retries.md is this table in prose.
+/// </summary>
+internal static class RetryPolicy
+{
+    public static RetryDecision Decide(ServiceOperation operation, AttemptFailure failure, bool earlierReplyLost)
+    {
+        switch (failure.Kind)
+        {
+            case FailureKind.Transport:
+                return Retry("the connection failed; every VodRaw request is safe to repeat");
+            case FailureKind.Timeout:
+                return Retry("no data moved for the inactivity timeout");
+            case FailureKind.InvalidResponse:
+                return Retry("the reply was not usable (a proxy page, a truncated body, a 200 with an error body)");
+            case FailureKind.IntegrityMismatch:
+                return operation == ServiceOperation.CompleteMultipartUpload
+                    ? Fail("the assembled object does not match the parts; repeating Complete cannot change it")
+                    : Retry("COS stored different bytes than were sent; sending them again replaces them");
+        }
+
+        var code = failure.Code;
+        var status = failure.Status ?? 0;
+
+        // Idempotency rules (spec/retries.md, "Repeated requests").
+        if (operation == ServiceOperation.CompleteMultipartUpload && code == ServiceErrorCodes.CosNoSuchUpload && earlierReplyLost)
+        {
+            return new(RetryAction.Verify, "an earlier Complete whose reply was lost may have assembled the object");
+        }
+
+        if (operation == ServiceOperation.AbortMultipartUpload && (code == ServiceErrorCodes.CosNoSuchUpload || status == 404))
+        {
+            return new(RetryAction.AlreadyDone, "the multipart upload no longer exists (aborted or completed before)");
+        }
+
+        if (operation.IsVodApi())
+        {
+            if (code.StartsWith(ServiceErrorCodes.VodRequestLimitExceeded, StringComparison.Ordinal))
+            {
+                return Retry("the VOD API is throttling this account");
+            }
+
+            if (code.StartsWith(ServiceErrorCodes.VodInternalError, StringComparison.Ordinal))
+            {
+                return Retry("the VOD API reported an internal error");
+            }
+
+            if (code == ServiceErrorCodes.VodServerNetworkError && IsTransientStatus(status))
+            {
+                return Retry("the VOD API answered HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (operation == ServiceOperation.CommitUpload && earlierReplyLost)
+            {
+                return Fail("an earlier CommitUpload attempt got no reply and may have succeeded: look the media up in VOD before uploading again");
+            }
+
+            return Fail("the VOD API refused the request");
+        }
+
+        if (code is ServiceErrorCodes.CosSlowDown or ServiceErrorCodes.CosRequestTimeout or ServiceErrorCodes.CosInternalError or ServiceErrorCodes.CosServiceUnavailable)
+        {
+            return Retry("COS asked to try again (" + code + ")");
+        }
+
+        if (IsTransientStatus(status))
+        {
+            return Retry("COS answered HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return Fail("COS refused the request");
+    }
+
+    /// <summary>HTTP statuses worth another attempt whatever the body says: 5xx, 429, 408.</summary>
+    public static bool IsTransientStatus(int status) => status >= 500 || status is 429 or 408;
+
+    private static RetryDecision Retry(string reason) => new(RetryAction.Retry, reason);
+
+    private static RetryDecision Fail(string reason) => new(RetryAction.Fail, reason);
+}

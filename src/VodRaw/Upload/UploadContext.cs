@@ -1,0 +1,13 @@
+using System.Buffers;
+using VodRaw.Api;
+using VodRaw.Http;
+
+namespace VodRaw.Upload;
+
+/// <summary>What every upload of one client shares, frozen when the client is created.</summary>
+internal sealed record UploadContext(
+    VodCredential Credential,
+    VodUploadClientOptions Options,
+    HttpSender Sender,
+    VodApiClient Api,
+    Func<int, long, ArrayPool<byte>> BufferPoolFactory);

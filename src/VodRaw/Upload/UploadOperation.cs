@@ -1,0 +1,249 @@
+using VodRaw.Api;
+using VodRaw.Cos;
+using VodRaw.Manifests;
+using VodRaw.Transfer;
+
+namespace VodRaw.Upload;
+
+/// <summary>
+/// One upload, phase by phase: plan (validate, expand a package, open files, refuse impossible plans) → apply →
+/// transfer (every file to COS) → commit. A failure or cancellation reports what it leaves behind, from the ledger.
+/// </summary>
+internal sealed class UploadOperation
+{
+    private readonly UploadContext _context;
+    private readonly IProgress<UploadProgress>? _progress;
+    private readonly UploadLedger _ledger = new();
+
+    public UploadOperation(UploadContext context, IProgress<UploadProgress>? progress)
+    {
+        _context = context;
+        _progress = progress;
+    }
+
+    private VodUploadClientOptions Options => _context.Options;
+
+    public async Task<VodUploadResponse> RunAsync(string region, VodUploadRequest request, CancellationToken cancellationToken)
+    {
+        var upload = UploadRequestValidator.Validate(region, request, Options.Transfer);
+        var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
+        var files = OpenSources(upload, segments);
+        try
+        {
+            var tracker = Plan(files);
+            _ledger.SetFiles(files.Count);
+            try
+            {
+                tracker.SetPhase(UploadPhase.Applying);
+                var apply = await _context.Api.ApplyUploadAsync(upload.Region, upload.ApplyBody, cancellationToken).ConfigureAwait(false);
+                tracker.SetPhase(UploadPhase.Uploading);
+                var uploaded = await TransferAsync(upload, apply, files, tracker, cancellationToken).ConfigureAwait(false);
+                tracker.SetPhase(UploadPhase.Committing);
+                var response = await CommitAsync(upload, apply, uploaded, cancellationToken).ConfigureAwait(false);
+                tracker.SetTotals(uploaded, files.Count);
+                tracker.SetPhase(UploadPhase.Completed);
+                return response;
+            }
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e is not UploadCanceledException)
+            {
+                throw new UploadCanceledException(_ledger.Outcome(), _ledger.OpenUploads, e.InnerException ?? e, cancellationToken);
+            }
+            catch (VodRawException e) when (_ledger.OpenUploads is { } open && open.Count > e.OpenUploads.Count)
+            {
+                // Sibling files stopped by this failure may have failed to abort too: name every upload left open.
+                e.OpenUploads = open;
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var f in files)
+            {
+                f.Source?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Refuses impossible plans before anything is sent, and sets up progress over every file.</summary>
+    private ProgressTracker Plan(List<UploadFile> files)
+    {
+        long total = 0;
+        foreach (var f in files)
+        {
+            if (f.Length is { } length)
+            {
+                PartPlan.Create(length, Options.Transfer.PartSize).EnsureBufferable();
+            }
+
+            total = f.Length is { } l && total >= 0 ? total + l : -1;
+        }
+
+        var tracker = new ProgressTracker(_progress, Options.TimeProvider, Options.ProgressInterval);
+        tracker.SetTotals(total, files.Count);
+        return tracker;
+    }
+
+    private async Task<long> TransferAsync(ValidatedUpload upload, ApplyUploadResult apply, List<UploadFile> files, ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        var (endpoint, credential) = ResolveStorage(apply);
+        var mediaKey = StorageKey(apply.MediaStoragePath, "MediaStoragePath");
+        var coverKey = upload.CoverPath is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
+        // Segments keep their place relative to the manifest, under the media's directory (the service may rename
+        // the manifest itself): dirname(MediaStoragePath) + "/" + path relative to the manifest's directory.
+        var mediaDirectory = mediaKey.LastIndexOf('/') is var slash and >= 0 ? mediaKey[..(slash + 1)] : string.Empty;
+
+        var guard = new CredentialExpiryGuard(credential.ExpiresAt, Options.CredentialExpiryMargin, tracker.MeasuredBytesPerSecond);
+        var requests = new CosRequestFactory(endpoint, credential, guard, Options.TimeProvider);
+        var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5);
+        var partSize = Options.Transfer.PartSize;
+        // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
+        using var pool = new PartBufferPool(_context.BufferPoolFactory(upload.Concurrency, partSize), upload.Concurrency);
+        var uploader = new ObjectUploader(pool, tracker, _ledger, Options.AbortTimeout);
+        long uploaded = 0;
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (file, ct) =>
+        {
+            var key = file.Role switch
+            {
+                FileRole.Media => mediaKey,
+                FileRole.Cover => coverKey!,
+                _ => mediaDirectory + file.RelativePath,
+            };
+            var target = new CosObjectTarget(_context.Sender, requests, apply.StorageBucket!, key, targetOptions);
+            // Segments are opened only when their turn comes, so a package of thousands of files holds few handles.
+            using var opened = file.Source is null ? new FilePartSource(file.Path!) : null;
+            var bytes = await uploader.UploadAsync(file.Source ?? opened!, target, partSize, upload.Concurrency, ct).ConfigureAwait(false);
+            Interlocked.Add(ref uploaded, bytes);
+            tracker.FileCompleted();
+        }).ConfigureAwait(false);
+
+        if (_ledger.OpenUploads is { Count: > 0 } stray)
+        {
+            // Everything is stored, but a lost Initiate reply left an upload that could not be aborted: say so, do not commit blind.
+            throw new CosException("InitiateMultipartUpload", "StrayMultipartUpload", "Every file was stored, but a multipart upload created by a lost InitiateMultipartUpload reply could not be aborted; nothing was committed.")
+            {
+                OpenUploads = stray,
+            };
+        }
+
+        return uploaded;
+    }
+
+    private async Task<VodUploadResponse> CommitAsync(ValidatedUpload upload, ApplyUploadResult apply, long uploaded, CancellationToken cancellationToken)
+    {
+        _ledger.CommitSent();
+        var commit = await _context.Api.CommitUploadAsync(upload.Region, new CommitUploadBody { VodSessionKey = apply.VodSessionKey!, SubAppId = upload.SubAppId }, cancellationToken)
+            .ConfigureAwait(false);
+        if (string.IsNullOrEmpty(commit.FileId))
+        {
+            throw new VodApiException("CommitUpload", VodRawErrorCodes.InvalidResponse, "CommitUpload returned no FileId.") { RequestId = commit.RequestId };
+        }
+
+        return new VodUploadResponse(commit.FileId, commit.MediaUrl ?? string.Empty, string.IsNullOrEmpty(commit.CoverUrl) ? null : commit.CoverUrl, commit.RequestId ?? string.Empty)
+        {
+            BytesUploaded = uploaded,
+        };
+    }
+
+    /// <summary>For an HLS/DASH manifest, every file it references (recursively), checked before anything is uploaded.</summary>
+    private async Task<IReadOnlyList<ManifestFile>> DiscoverSegmentsAsync(ValidatedUpload upload, CancellationToken cancellationToken)
+    {
+        var type = upload.MediaPath is null ? null : upload.MediaType.ToLowerInvariant() switch
+        {
+            "m3u8" => "m3u8",
+            "mpd" => "mpd",
+            _ => null,
+        };
+        if (type is null)
+        {
+            return [];
+        }
+
+        // The local parser always runs first: a package that breaks the rules fails before any request.
+        var local = await ManifestCollector.Local.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
+        if (Options.ManifestDiscovery == ManifestDiscovery.Local)
+        {
+            return local;
+        }
+
+        var service = new ManifestCollector(async (content, manifestType, ct) =>
+        {
+            var body = new ParseStreamingManifestBody { MediaManifestContent = ManifestText(content), ManifestType = manifestType };
+            return (await _context.Api.ParseStreamingManifestAsync(upload.Region, body, ct).ConfigureAwait(false)).MediaSegmentSet ?? [];
+        });
+        return await service.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The manifest as the API takes it: UTF-8 text without a byte-order mark.</summary>
+    private static string ManifestText(byte[] content) =>
+        System.Text.Encoding.UTF8.GetString(content.AsSpan(content.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0));
+
+    private static List<UploadFile> OpenSources(ValidatedUpload upload, IReadOnlyList<ManifestFile> segments)
+    {
+        var files = new List<UploadFile>(2 + segments.Count);
+        try
+        {
+            IPartSource media = upload.MediaPath is not null
+                ? new FilePartSource(upload.MediaPath)
+                : new StreamPartSource(upload.MediaStream!, upload.MediaStream!.CanSeek ? upload.MediaStream.Length - upload.MediaStream.Position : null);
+            files.Add(new UploadFile(FileRole.Media, media, media.Length));
+            if (upload.CoverPath is not null)
+            {
+                var cover = new FilePartSource(upload.CoverPath);
+                files.Add(new UploadFile(FileRole.Cover, cover, cover.Length));
+            }
+
+            foreach (var segment in segments)
+            {
+                files.Add(new UploadFile(FileRole.Segment, null, new FileInfo(segment.FullPath).Length, segment.FullPath, segment.RelativePath));
+            }
+
+            return files;
+        }
+        catch
+        {
+            foreach (var f in files)
+            {
+                f.Source?.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private (CosEndpoint Endpoint, CosCredential Credential) ResolveStorage(ApplyUploadResult apply)
+    {
+        if (string.IsNullOrEmpty(apply.StorageBucket) || string.IsNullOrEmpty(apply.StorageRegion) || string.IsNullOrEmpty(apply.VodSessionKey))
+        {
+            throw new VodApiException("ApplyUpload", VodRawErrorCodes.InvalidResponse, "ApplyUpload returned no storage bucket, region or session key.") { RequestId = apply.RequestId };
+        }
+
+        var endpoint = CosEndpoint.Resolve(Options.CosEndpointTemplate, apply.StorageBucket, apply.StorageRegion);
+        var temp = apply.TempCertificate;
+        var credential = temp is { SecretId.Length: > 0, SecretKey.Length: > 0 }
+            ? new CosCredential(temp.SecretId, temp.SecretKey, string.IsNullOrEmpty(temp.Token) ? null : temp.Token,
+                temp.ExpiredTime > 0 ? DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime) : null)
+            : new CosCredential(_context.Credential.SecretId, _context.Credential.SecretKey, _context.Credential.Token, null);
+        return (endpoint, credential);
+    }
+
+    private static string StorageKey(string? storagePath, string field)
+    {
+        var key = storagePath?.TrimStart('/');
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new VodApiException("ApplyUpload", VodRawErrorCodes.InvalidResponse, $"ApplyUpload returned no {field}.");
+        }
+
+        return key;
+    }
+
+    private enum FileRole
+    {
+        Media,
+        Cover,
+        Segment,
+    }
+
+    /// <summary>One file of the upload: an open source (media, cover) or a path opened when its turn comes (segments).</summary>
+    private sealed record UploadFile(FileRole Role, IPartSource? Source, long? Length, string? Path = null, string RelativePath = "");
+}
