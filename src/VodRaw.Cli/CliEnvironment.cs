@@ -5,8 +5,9 @@ namespace VodRaw.Cli;
 /// <param name="Error">Progress and messages.</param>
 /// <param name="Variable">Environment variable lookup.</param>
 /// <param name="Interactive">Whether standard error is a terminal (live progress line).</param>
-internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, Func<string, string?> Variable, bool Interactive)
+/// <param name="Input">Opens standard input (for <c>vodraw upload -</c>).</param>
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, Func<string, string?> Variable, bool Interactive, Func<Stream>? Input = null)
 {
     public static CliEnvironment Console() => new(
-        System.Console.Out, System.Console.Error, Environment.GetEnvironmentVariable, !System.Console.IsErrorRedirected);
+        System.Console.Out, System.Console.Error, Environment.GetEnvironmentVariable, !System.Console.IsErrorRedirected, System.Console.OpenStandardInput);
 }

@@ -1,19 +1,28 @@
 namespace VodRaw.Cli;
 
-/// <summary>The process exit codes `vodraw` documents.</summary>
+/// <summary>The process exit codes `vodraw` documents (README, "Exit codes").</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>Bad usage or input (nothing was uploaded).</summary>
+    /// <summary>Bad usage or input: a missing, unreadable or non-regular file, an invalid option (nothing was uploaded).</summary>
     public const int Usage = 2;
 
-    /// <summary>The service refused (VOD API or COS error code; printed with its RequestId).</summary>
+    /// <summary>The service refused (VOD API or COS error code; printed with the operation and its RequestId).</summary>
     public const int ServiceError = 3;
 
     /// <summary>The network kept failing after every retry.</summary>
     public const int NetworkError = 4;
 
-    /// <summary>Cancelled (Ctrl+C); a started multipart upload was aborted.</summary>
+    /// <summary>A file changed while it was being uploaded; nothing was committed and multipart uploads were aborted.</summary>
+    public const int FileChanged = 5;
+
+    /// <summary>A local decision: the temporary COS credential would expire before the next part could finish.</summary>
+    public const int CredentialExpired = 6;
+
+    /// <summary>An unexpected internal error (a bug: please report it with the one-line message).</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Cancelled (Ctrl+C, SIGTERM); the message says what was left behind.</summary>
     public const int Cancelled = 130;
 }

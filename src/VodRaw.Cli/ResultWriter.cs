@@ -40,7 +40,7 @@ internal static class ResultWriter
         env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Uploaded:  {ProgressReporter.Format(response.BytesUploaded)} in {seconds:F2} s ({mbps:F1} MB/s)"));
     }
 
-    public static int Failure(CliEnvironment env, bool json, int exitCode, string message, string? code = null, string? requestId = null)
+    public static int Failure(CliEnvironment env, bool json, int exitCode, string message, string? code = null, string? requestId = null, Action<Utf8JsonWriter>? details = null)
     {
         env.Error.WriteLine("error: " + message + (code is null ? string.Empty : $" (code {code}{(requestId is null ? string.Empty : ", request id " + requestId)})"));
         if (json)
@@ -52,11 +52,48 @@ internal static class ResultWriter
                 w.WriteString("code", code);
                 w.WriteString("message", message);
                 w.WriteString("requestId", requestId);
+                details?.Invoke(w);
                 w.WriteEndObject();
             }));
         }
 
         return exitCode;
+    }
+
+    /// <summary>A library error: operation, code, request id, attempts, and any multipart upload left open.</summary>
+    public static int Failure(CliEnvironment env, bool json, int exitCode, VodRawException e) =>
+        Failure(env, json, exitCode, e.Message, e.Code, e.RequestId, w =>
+        {
+            w.WriteString("operation", e.Operation);
+            if (e.Status is { } status)
+            {
+                w.WriteNumber("status", status);
+            }
+
+            w.WriteNumber("attempts", e.Attempts);
+            w.WriteBoolean("transient", e.IsTransient);
+            OpenUploads(w, e.OpenUploads);
+        });
+
+    public static void OpenUploads(Utf8JsonWriter w, IReadOnlyList<OpenMultipartUpload> uploads)
+    {
+        if (uploads.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray("openUploads");
+        foreach (var u in uploads)
+        {
+            w.WriteStartObject();
+            w.WriteString("bucket", u.Bucket);
+            w.WriteString("key", u.Key);
+            w.WriteString("uploadId", u.UploadId);
+            w.WriteString("reason", u.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     public static string Json(Action<Utf8JsonWriter> write)

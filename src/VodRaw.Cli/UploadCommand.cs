@@ -13,7 +13,7 @@ internal static class UploadCommand
 
     public static Command Create(CliEnvironment env)
     {
-        var path = new Argument<string>("path") { Description = "The media file (an .m3u8 or .mpd manifest uploads what it references too)." };
+        var path = new Argument<string>("path") { Description = "The media file (an .m3u8 or .mpd manifest uploads what it references too), or - for standard input (needs --media-type)." };
         var cover = new Option<string?>("--cover") { Description = "A cover image to upload with the media." };
         var procedure = new Option<string?>("--procedure") { Description = "Task flow to run after the upload." };
         var subAppId = new Option<long?>("--sub-app-id") { Description = "VOD sub-application ID." };
@@ -80,9 +80,17 @@ internal static class UploadCommand
                 options.CosEndpointTemplate = ce;
             }
 
+            var pathValue = result.GetValue(path);
+            var fromStdin = pathValue == "-";
+            if (fromStdin && string.IsNullOrEmpty(result.GetValue(mediaType)))
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "reading standard input needs --media-type (for example --media-type mp4).");
+            }
+
             var request = new VodUploadRequest
             {
-                MediaFilePath = result.GetValue(path),
+                MediaFilePath = fromStdin ? null : pathValue,
+                MediaStream = fromStdin ? (env.Input ?? Console.OpenStandardInput)() : null,
                 CoverFilePath = result.GetValue(cover),
                 Procedure = result.GetValue(procedure),
                 SubAppId = result.GetValue(subAppId),
@@ -156,20 +164,45 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
             progress.Finish();
             return ResultWriter.Failure(env, json, ExitCodes.Usage, e.Message);
         }
+        catch (UploadCanceledException e)
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, e.Message, "Cancelled", null, w =>
+            {
+                w.WriteString("outcome", e.Outcome.ToString());
+                ResultWriter.OpenUploads(w, e.OpenUploads);
+            });
+        }
         catch (OperationCanceledException)
         {
             progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, "cancelled; a started multipart upload was aborted.");
+            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, "cancelled.", "Cancelled");
         }
-        catch (VodRawException e) when (e.Code is "NetworkError" or "Timeout")
+        catch (FileChangedException e)
         {
             progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.NetworkError, $"{e.Message} (after {e.Attempts} attempts)", e.Code, e.RequestId);
+            return ResultWriter.Failure(env, json, ExitCodes.FileChanged, e);
+        }
+        catch (CredentialExpiredException e)
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.CredentialExpired, e);
+        }
+        catch (VodRawException e) when (e.Code is VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout)
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.NetworkError, e);
         }
         catch (VodRawException e)
         {
             progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.ServiceError, e.Message, e.Code, e.RequestId);
+            return ResultWriter.Failure(env, json, ExitCodes.ServiceError, e);
+        }
+        catch (Exception e)
+        {
+            // No path ends in a stack trace: one line, one JSON object, a documented code.
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.InternalError, $"unexpected {e.GetType().Name}: {e.Message}", "InternalError");
         }
     }
 

@@ -38,4 +38,7 @@ public enum EmulatorOperation
 
     /// <summary>COS GET Object.</summary>
     GetObject,
+
+    /// <summary>COS List Multipart Uploads (GET on the bucket with <c>?uploads</c>).</summary>
+    ListMultipartUploads,
 }

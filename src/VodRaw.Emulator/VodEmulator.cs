@@ -30,6 +30,7 @@ public sealed class VodEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, VodSession> _sessionsByTempId = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<EmulatorRequest> _requests = new();
     private readonly VodEmulatorOptions _options;
+    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
     private int _vodPort;
     private long _nextFileId = 5285890784313419000;
@@ -78,6 +79,27 @@ public sealed class VodEmulator : IAsyncDisposable
 
     internal ObjectStore Store { get; }
 
+    /// <summary>Set on a request whose reply is to be lost (<see cref="FaultKind.LoseReply"/>).</summary>
+    internal const string LoseReplyItem = "vodraw.lose-reply";
+
+    /// <summary>Cancelled when the emulator stops, so stalled handlers end with it.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>
+    /// Turns the reply of this request into nothing: the handler runs and its effects stand, but what it writes goes
+    /// nowhere and the connection is dropped afterwards.
+    /// </summary>
+    internal static void LoseReply(HttpContext context)
+    {
+        context.Items[LoseReplyItem] = true;
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+    }
+
+    /// <summary>How many requests of an operation were served (each attempt counts), optionally for one part or key suffix.</summary>
+    public int Attempts(EmulatorOperation operation, int? partNumber = null, string? keySuffix = null) =>
+        _requests.Count(r => r.Operation == operation && (partNumber is null || r.PartNumber == partNumber)
+            && (keySuffix is null || r.Target.EndsWith(keySuffix, StringComparison.Ordinal)));
+
     internal TimeProvider Time => _options.TimeProvider;
 
     /// <summary>Waits the configured <see cref="VodEmulatorOptions.Latency"/> (nothing by default).</summary>
@@ -105,7 +127,14 @@ public sealed class VodEmulator : IAsyncDisposable
         var app = builder.Build();
         var vod = new VodApiHandler(emulator);
         var cos = new CosHandler(emulator);
-        app.Run(context => context.Connection.LocalPort == emulator._vodPort ? vod.HandleAsync(context) : cos.HandleAsync(context));
+        app.Run(async context =>
+        {
+            await (context.Connection.LocalPort == emulator._vodPort ? vod.HandleAsync(context) : cos.HandleAsync(context)).ConfigureAwait(false);
+            if (context.Items.ContainsKey(LoseReplyItem))
+            {
+                context.Abort(); // the request took effect; its reply never leaves
+            }
+        });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         emulator._app = app;
         emulator._vodPort = vodListen!.IPEndPoint!.Port;
@@ -125,7 +154,10 @@ public sealed class VodEmulator : IAsyncDisposable
     {
         if (_app is not null)
         {
-            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            // Stalled handlers end now; whatever is still open after a short grace is cut.
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await _app.StopAsync(grace.Token).ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
         }

@@ -113,10 +113,11 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
     {
         var endpoint = CosEndpoint.Resolve(sink + "{bucket}", "bench-1250000000", "ap-guangzhou");
         var credential = new CosCredential("AKIDBENCH", "bench-secret", "bench-token", null);
-        var target = new CosObjectTarget(_sender, endpoint, credential, "bench/media.mp4",
-            new CosTargetOptions(TimeProvider.System, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(60), md5));
+        var requests = new CosRequestFactory(endpoint, credential, new CredentialExpiryGuard(null, TimeSpan.Zero, static () => null), TimeProvider.System);
+        var target = new CosObjectTarget(_sender, requests, "bench-1250000000", "bench/media.mp4",
+            new CosTargetOptions(TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(15), md5));
         using var pool = new PartBufferPool(_pool, concurrency);
-        var uploader = new ObjectUploader(pool, new ProgressTracker(null, TimeProvider.System, TimeSpan.FromMilliseconds(250)), TimeSpan.FromSeconds(15));
+        var uploader = new ObjectUploader(pool, new ProgressTracker(null, TimeProvider.System, TimeSpan.FromMilliseconds(250)), new UploadLedger(), TimeSpan.FromSeconds(15));
         using var source = new WrappingPartSource(file, MeasuredLength);
         await uploader.UploadAsync(source, target, partSize, concurrency, CancellationToken.None);
     }

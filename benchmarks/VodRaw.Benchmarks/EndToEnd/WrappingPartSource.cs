@@ -35,6 +35,8 @@ internal sealed class WrappingPartSource(string path, long logicalLength) : IPar
         return (read, crc);
     }
 
+    public void EnsureUnchanged(string? shortRead) => _file.EnsureUnchanged(shortRead);
+
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
         (await ReadHashedAsync(offset, buffer, cancellationToken).ConfigureAwait(false)).Read;
 

@@ -100,6 +100,9 @@ internal sealed class CosHandler(VodEmulator emulator)
                 context.Response.StatusCode = 204;
                 emulator.Log(operation, method, bucket + "/" + key, null, 204, null, fault?.Kind, 0);
                 break;
+            case EmulatorOperation.ListMultipartUploads:
+                await ListMultipartUploadsAsync(call, query).ConfigureAwait(false);
+                break;
             case EmulatorOperation.HeadObject:
             case EmulatorOperation.GetObject:
                 await GetObjectAsync(call).ConfigureAwait(false);
@@ -131,6 +134,11 @@ internal sealed class CosHandler(VodEmulator emulator)
 
         if (HttpMethods.IsGet(method))
         {
+            if (query.ContainsKey("uploads"))
+            {
+                return EmulatorOperation.ListMultipartUploads;
+            }
+
             return query.ContainsKey("uploadid") ? EmulatorOperation.ListParts : EmulatorOperation.GetObject;
         }
 
@@ -180,7 +188,8 @@ internal sealed class CosHandler(VodEmulator emulator)
             case FaultKind.Stall:
                 try
                 {
-                    await Task.Delay(fault.Duration ?? Timeout.InfiniteTimeSpan, context.RequestAborted).ConfigureAwait(false);
+                    using var stall = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, emulator.Stopping);
+                    await Task.Delay(fault.Duration ?? Timeout.InfiniteTimeSpan, stall.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -191,6 +200,9 @@ internal sealed class CosHandler(VodEmulator emulator)
                 context.Response.Headers.Connection = "close";
                 await ErrorAsync(call, 400, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period.").ConfigureAwait(false);
                 return false;
+            case FaultKind.LoseReply:
+                VodEmulator.LoseReply(context);
+                return true;
             default:
                 return true; // WrongCrc64 and CompleteErrorBody shape the normal answer
         }
@@ -239,7 +251,9 @@ internal sealed class CosHandler(VodEmulator emulator)
                 return (403, "ExpiredToken", "The temporary credential has expired.");
             }
 
-            if (call.Bucket != session.Bucket || !call.Key.StartsWith(session.KeyPrefix, StringComparison.Ordinal))
+            // A listing is scoped by its prefix, an object request by its key.
+            var scoped = call.Operation == EmulatorOperation.ListMultipartUploads ? query.GetValueOrDefault("prefix") ?? string.Empty : call.Key;
+            if (call.Bucket != session.Bucket || !scoped.StartsWith(session.KeyPrefix, StringComparison.Ordinal))
             {
                 return (403, "AccessDenied", "The temporary credential may only write inside its upload session's directory.");
             }
@@ -414,6 +428,22 @@ internal sealed class CosHandler(VodEmulator emulator)
         var all = upload.Parts.Values.Where(p => p.PartNumber > marker).OrderBy(p => p.PartNumber).ToList();
         var page = all.Take(maxParts).ToList();
         await XmlAsync(call, 200, CosXml.ListParts(upload, page, marker, maxParts, all.Count > page.Count)).ConfigureAwait(false);
+    }
+
+    private async Task ListMultipartUploadsAsync(Call call, Dictionary<string, string> query)
+    {
+        var prefix = query.GetValueOrDefault("prefix") ?? string.Empty;
+        var keyMarker = query.GetValueOrDefault("key-marker") ?? string.Empty;
+        var idMarker = query.GetValueOrDefault("upload-id-marker") ?? string.Empty;
+        var maxUploads = int.TryParse(query.GetValueOrDefault("max-uploads"), NumberStyles.None, CultureInfo.InvariantCulture, out var mu) ? Math.Clamp(mu, 1, 1000) : 1000;
+        var all = emulator.Store.Uploads
+            .Where(u => u.Bucket == call.Bucket && u.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(u => u.Key, StringComparer.Ordinal).ThenBy(u => u.UploadId, StringComparer.Ordinal)
+            .Where(u => keyMarker.Length == 0 || string.CompareOrdinal(u.Key, keyMarker) > 0
+                || (u.Key == keyMarker && idMarker.Length > 0 && string.CompareOrdinal(u.UploadId, idMarker) > 0))
+            .ToList();
+        var page = all.Take(maxUploads).ToList();
+        await XmlAsync(call, 200, CosXml.ListMultipartUploads(call.Bucket, prefix, page, maxUploads, all.Count > page.Count)).ConfigureAwait(false);
     }
 
     private async Task GetObjectAsync(Call call)

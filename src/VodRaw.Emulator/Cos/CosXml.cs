@@ -71,5 +71,25 @@ internal static class CosXml
         }
     }
 
+    public static string ListMultipartUploads(string bucket, string prefix, IReadOnlyList<MultipartUpload> uploads, int maxUploads, bool truncated)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult><Bucket>").Append(Esc(bucket))
+            .Append("</Bucket><Prefix>").Append(Esc(prefix)).Append("</Prefix><MaxUploads>").Append(maxUploads.ToString(CultureInfo.InvariantCulture))
+            .Append("</MaxUploads><IsTruncated>").Append(truncated ? "true" : "false").Append("</IsTruncated>");
+        if (truncated && uploads.Count > 0)
+        {
+            sb.Append("<NextKeyMarker>").Append(Esc(uploads[^1].Key)).Append("</NextKeyMarker><NextUploadIdMarker>").Append(Esc(uploads[^1].UploadId)).Append("</NextUploadIdMarker>");
+        }
+
+        foreach (var u in uploads)
+        {
+            sb.Append("<Upload><Key>").Append(Esc(u.Key)).Append("</Key><UploadId>").Append(Esc(u.UploadId)).Append("</UploadId><StorageClass>STANDARD</StorageClass><Initiated>")
+                .Append(u.Initiated.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)).Append("</Initiated></Upload>");
+        }
+
+        return sb.Append("</ListMultipartUploadsResult>").ToString();
+    }
+
     private static string Esc(string s) => SecurityElement.Escape(s);
 }

@@ -20,4 +20,10 @@ public enum FaultKind
 
     /// <summary>Answer Complete Multipart Upload with 200 and an <c>Error</c> body instead of the result.</summary>
     CompleteErrorBody,
+
+    /// <summary>
+    /// Handle the request normally — it takes effect (the object is assembled, the upload created, the media
+    /// committed) — then drop the connection instead of sending the reply: a reply lost on the way back.
+    /// </summary>
+    LoseReply,
 }

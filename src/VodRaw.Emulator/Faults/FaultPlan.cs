@@ -57,9 +57,25 @@ public sealed class FaultPlan
     public FaultPlan CompleteWithErrorBody(string code = "InternalError", int occurrence = 1, int times = 1) =>
         Add(new FaultRule { Operation = EmulatorOperation.CompleteMultipartUpload, Kind = FaultKind.CompleteErrorBody, Code = code, Occurrence = occurrence, Times = times });
 
+    /// <summary>Applies the n-th matching request, then drops the connection instead of replying (a lost reply).</summary>
+    public FaultPlan LoseReply(EmulatorOperation operation, int occurrence = 1, int times = 1) =>
+        Add(new FaultRule { Operation = operation, Kind = FaultKind.LoseReply, Occurrence = occurrence, Times = times });
+
     /// <summary>Answers the n-th matching VOD call with RequestLimitExceeded.</summary>
     public FaultPlan RateLimitVod(EmulatorOperation operation = EmulatorOperation.ApplyUpload, int occurrence = 1, int times = 1) =>
         Fail(operation, 200, "RequestLimitExceeded", occurrence, times: times);
+
+    /// <summary>The rules that have fired at least once (a fault test asserts its fault really happened).</summary>
+    public IReadOnlyList<FaultRule> FiredRules
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _rules.Where(r => r.Fired > 0)];
+            }
+        }
+    }
 
     /// <summary>Removes every rule.</summary>
     public void Clear()

@@ -50,11 +50,17 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             return;
         }
 
+        if (fault?.Kind == FaultKind.LoseReply)
+        {
+            VodEmulator.LoseReply(context);
+        }
+
         if (fault?.Kind is FaultKind.Delay or FaultKind.Stall)
         {
             try
             {
-                await Task.Delay(fault.Duration ?? Timeout.InfiniteTimeSpan, context.RequestAborted).ConfigureAwait(false);
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, emulator.Stopping);
+                await Task.Delay(fault.Duration ?? Timeout.InfiniteTimeSpan, stall.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -94,7 +94,7 @@ public sealed class ValidationAndSecretsTests : IAsyncLifetime
             // Failures of every kind, with their full ToString (stack, inner exceptions).
             _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 403, "AccessDenied");
             captured.Add((await Assert.ThrowsAsync<CosException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media }))).ToString());
-            _h.Emulator.Faults.Fail(EmulatorOperation.CommitUpload, 200, "InternalError");
+            _h.Emulator.Faults.Fail(EmulatorOperation.CommitUpload, 200, "InternalError", times: 10);
             captured.Add((await Assert.ThrowsAsync<VodApiException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media }))).ToString());
             _h.Emulator.Faults.ResetConnection(EmulatorOperation.PutObject, times: 10);
             captured.Add((await Assert.ThrowsAsync<CosException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = _h.File("small.mp4", 10).Path }))).ToString());

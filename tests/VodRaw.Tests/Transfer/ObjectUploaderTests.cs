@@ -15,7 +15,7 @@ public class ObjectUploaderTests
         var target = new MemoryTarget();
         var pool = new CountingArrayPool();
         using var buffers = new PartBufferPool(pool, 3);
-        var uploader = new ObjectUploader(buffers, new ProgressTracker(null, TimeProvider.System, TimeSpan.Zero), TimeSpan.FromSeconds(1));
+        var uploader = new ObjectUploader(buffers, new ProgressTracker(null, TimeProvider.System, TimeSpan.Zero), new UploadLedger(), TimeSpan.FromSeconds(1));
 
         var bytes = await uploader.UploadAsync(new StreamPartSource(new MemoryStream(data), data.Length), target, 1024 * 1024, 3, CancellationToken.None);
 
@@ -34,7 +34,7 @@ public class ObjectUploaderTests
         var target = new MemoryTarget { FailPart = 5 };
         var pool = new CountingArrayPool();
         using var buffers = new PartBufferPool(pool, 4);
-        var uploader = new ObjectUploader(buffers, new ProgressTracker(null, TimeProvider.System, TimeSpan.Zero), TimeSpan.FromSeconds(1));
+        var uploader = new ObjectUploader(buffers, new ProgressTracker(null, TimeProvider.System, TimeSpan.Zero), new UploadLedger(), TimeSpan.FromSeconds(1));
 
         var error = await Assert.ThrowsAsync<CosException>(() =>
             uploader.UploadAsync(new StreamPartSource(new MemoryStream(data), data.Length), target, 1024 * 1024, 4, CancellationToken.None));
@@ -54,7 +54,7 @@ public class ObjectUploaderTests
         var target = new MemoryTarget { OnPart = n => { if (n == 3) { cts.Cancel(); } } };
         var pool = new CountingArrayPool();
         using var buffers = new PartBufferPool(pool, 2);
-        var uploader = new ObjectUploader(buffers, new ProgressTracker(null, TimeProvider.System, TimeSpan.Zero), TimeSpan.FromSeconds(1));
+        var uploader = new ObjectUploader(buffers, new ProgressTracker(null, TimeProvider.System, TimeSpan.Zero), new UploadLedger(), TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             uploader.UploadAsync(new StreamPartSource(new MemoryStream(data), data.Length), target, 1024 * 1024, 2, cts.Token));
@@ -90,6 +90,10 @@ public class ObjectUploaderTests
         public int PeakConcurrent => _peak;
 
         public string Key => "memory/object";
+
+        public string Bucket => "memory";
+
+        public IReadOnlyList<OpenMultipartUpload> StrayUploads => [];
 
         public Task<ulong?> PutObjectAsync(ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken) =>
             Task.FromResult<ulong?>(Crc64.Compute(data.Span));
@@ -129,11 +133,11 @@ public class ObjectUploaderTests
             return Task.FromResult<ulong?>(Crc64.Compute(Assemble()));
         }
 
-        public Task AbortAsync(string uploadId, CancellationToken cancellationToken)
+        public Task<bool> AbortAsync(string uploadId, CancellationToken cancellationToken)
         {
             Aborted = true;
             AbortTokenWasCancelled = cancellationToken.IsCancellationRequested;
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         }
 
         public byte[] Assemble() => _parts.OrderBy(p => p.Key).SelectMany(p => p.Value).ToArray();
