@@ -74,6 +74,9 @@ public sealed class VodEmulator : IAsyncDisposable
     /// <summary>Multipart uploads initiated and neither completed nor aborted.</summary>
     public int PendingMultipartUploads => Store.Uploads.Count;
 
+    /// <summary>Upload IDs of the multipart uploads still open.</summary>
+    public IReadOnlyList<string> PendingUploadIds => [.. Store.Uploads.Select(u => u.UploadId)];
+
     /// <summary>The bucket ApplyUpload hands out for a sub-application (or the main application).</summary>
     public string BucketFor(long? subAppId) => $"vodemu{subAppId?.ToString(CultureInfo.InvariantCulture) ?? "main"}-{_options.AppId.ToString(CultureInfo.InvariantCulture)}";
 
@@ -94,6 +97,34 @@ public sealed class VodEmulator : IAsyncDisposable
         context.Items[LoseReplyItem] = true;
         context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
     }
+
+    internal const string DelayReplyItem = "vodraw.delay-reply";
+
+    /// <summary>Buffers what the handler writes, to be sent after <paramref name="delay"/> (<see cref="FaultKind.DelayReply"/>).</summary>
+    internal static void DelayReply(HttpContext context, TimeSpan delay)
+    {
+        var original = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()!;
+        var buffer = new MemoryStream();
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
+        context.Items[DelayReplyItem] = new HeldReply(original, buffer, delay);
+    }
+
+    private async Task ReleaseAsync(HttpContext context, HeldReply reply)
+    {
+        try
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, Stopping);
+            await Task.Delay(reply.Delay, Time, wait.Token).ConfigureAwait(false);
+            context.Features.Set(reply.Original);
+            await reply.Original.Stream.WriteAsync(reply.Buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            context.Abort();
+        }
+    }
+
+    internal sealed record HeldReply(Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature Original, MemoryStream Buffer, TimeSpan Delay);
 
     /// <summary>How many requests of an operation were served (each attempt counts), optionally for one part or key suffix.</summary>
     public int Attempts(EmulatorOperation operation, int? partNumber = null, string? keySuffix = null) =>
@@ -133,6 +164,10 @@ public sealed class VodEmulator : IAsyncDisposable
             if (context.Items.ContainsKey(LoseReplyItem))
             {
                 context.Abort(); // the request took effect; its reply never leaves
+            }
+            else if (context.Items.TryGetValue(DelayReplyItem, out var held) && held is HeldReply reply)
+            {
+                await emulator.ReleaseAsync(context, reply).ConfigureAwait(false);
             }
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

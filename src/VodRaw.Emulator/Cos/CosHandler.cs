@@ -203,6 +203,18 @@ internal sealed class CosHandler(VodEmulator emulator)
             case FaultKind.LoseReply:
                 VodEmulator.LoseReply(context);
                 return true;
+            case FaultKind.DelayReply:
+                VodEmulator.DelayReply(context, fault.Duration ?? TimeSpan.Zero);
+                return true;
+            case FaultKind.OkWithErrorBody:
+                await DrainAsync(call).ConfigureAwait(false);
+                var errorBody = Encoding.UTF8.GetBytes(CosXml.Error(fault.Code, "We encountered an internal error. Please try again.", "/" + call.Key, call.RequestId, call.TraceId));
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/xml";
+                context.Response.ContentLength = errorBody.Length;
+                await context.Response.Body.WriteAsync(errorBody, context.RequestAborted).ConfigureAwait(false);
+                Log(call, 200, fault.Code);
+                return false;
             default:
                 return true; // WrongCrc64 and CompleteErrorBody shape the normal answer
         }
@@ -393,7 +405,7 @@ internal sealed class CosHandler(VodEmulator emulator)
         response.ContentType = "application/xml";
         if (call.Fault?.Kind != FaultKind.CompleteErrorBody)
         {
-            response.Headers["x-cos-hash-crc64ecma"] = crc.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-cos-hash-crc64ecma"] = Crc(call, crc);
         }
 
         await response.StartAsync(call.Context.RequestAborted).ConfigureAwait(false);
@@ -466,7 +478,7 @@ internal sealed class CosHandler(VodEmulator emulator)
         response.StatusCode = 200;
         response.ContentLength = obj.Length;
         response.Headers.ETag = obj.ETag;
-        response.Headers["x-cos-hash-crc64ecma"] = obj.Crc64.ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-cos-hash-crc64ecma"] = Crc(call, obj.Crc64);
         if (obj.ContentType is not null)
         {
             response.ContentType = obj.ContentType;

@@ -26,4 +26,10 @@ public enum FaultKind
     /// committed) — then drop the connection instead of sending the reply: a reply lost on the way back.
     /// </summary>
     LoseReply,
+
+    /// <summary>Handle the request normally (it takes effect at once), then hold the reply back for <see cref="FaultRule.Duration"/>.</summary>
+    DelayReply,
+
+    /// <summary>Answer a COS request with 200 and an <c>Error</c> body (no ETag, no CRC header) instead of doing it.</summary>
+    OkWithErrorBody,
 }

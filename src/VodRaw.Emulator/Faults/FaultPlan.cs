@@ -61,6 +61,14 @@ public sealed class FaultPlan
     public FaultPlan LoseReply(EmulatorOperation operation, int occurrence = 1, int times = 1) =>
         Add(new FaultRule { Operation = operation, Kind = FaultKind.LoseReply, Occurrence = occurrence, Times = times });
 
+    /// <summary>Applies the n-th matching request at once but holds its reply back for <paramref name="delay"/>.</summary>
+    public FaultPlan DelayReply(EmulatorOperation operation, TimeSpan delay, int occurrence = 1, int times = 1) =>
+        Add(new FaultRule { Operation = operation, Kind = FaultKind.DelayReply, Duration = delay, Occurrence = occurrence, Times = times });
+
+    /// <summary>Answers the n-th matching COS request with 200 and an error body instead of doing it.</summary>
+    public FaultPlan OkWithErrorBody(EmulatorOperation operation, string code = "InternalError", int occurrence = 1, int times = 1) =>
+        Add(new FaultRule { Operation = operation, Kind = FaultKind.OkWithErrorBody, Code = code, Occurrence = occurrence, Times = times });
+
     /// <summary>Answers the n-th matching VOD call with RequestLimitExceeded.</summary>
     public FaultPlan RateLimitVod(EmulatorOperation operation = EmulatorOperation.ApplyUpload, int occurrence = 1, int times = 1) =>
         Fail(operation, 200, "RequestLimitExceeded", occurrence, times: times);

@@ -54,6 +54,10 @@ internal sealed class VodApiHandler(VodEmulator emulator)
         {
             VodEmulator.LoseReply(context);
         }
+        else if (fault?.Kind == FaultKind.DelayReply)
+        {
+            VodEmulator.DelayReply(context, fault.Duration ?? TimeSpan.Zero);
+        }
 
         if (fault?.Kind is FaultKind.Delay or FaultKind.Stall)
         {

@@ -30,18 +30,16 @@ public sealed class FaultRecoveryTests : IAsyncLifetime
     {
         _h.Emulator.Faults.ResetConnection(EmulatorOperation.UploadPart, afterBytes: 100_000, partNumber: 3);
         await UploadAndVerifyAsync();
+        Assert.Equal(2, _h.Emulator.Attempts(EmulatorOperation.UploadPart, partNumber: 3));
     }
 
     [Fact]
-    public async Task WaitsForRetryAfterOnSlowDown()
+    public async Task RetriesASlowDownAndSendsTheRetryAfterTheClientReads()
     {
+        // The wait itself is timed on a fake clock in HttpSenderTests; here: the header reaches the client and it retries.
         _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 503, "SlowDown", partNumber: 1, retryAfter: TimeSpan.FromSeconds(1));
-        var started = DateTimeOffset.UtcNow;
-        await UploadAndVerifyAsync(o => o.Retry = new RetryOptions { MaxAttempts = 3, InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromSeconds(5) });
-        var slowDown = _h.Emulator.Requests.First(r => r.ErrorCode == "SlowDown");
-        var retry = _h.Emulator.Requests.Last(r => r.Operation == EmulatorOperation.UploadPart && r.PartNumber == 1);
-        Assert.True(retry.At - slowDown.At >= TimeSpan.FromSeconds(0.9), "the retry waited for Retry-After");
-        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromSeconds(0.9));
+        await UploadAndVerifyAsync(o => o.Retry = new RetryOptions { MaxAttempts = 3, InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) });
+        Assert.Equal(2, _h.Emulator.Attempts(EmulatorOperation.UploadPart, partNumber: 1));
     }
 
     [Fact]
@@ -49,6 +47,9 @@ public sealed class FaultRecoveryTests : IAsyncLifetime
     {
         _h.Emulator.Faults.Stall(EmulatorOperation.UploadPart, partNumber: 2);
         await UploadAndVerifyAsync(o => o.InactivityTimeout = TimeSpan.FromMilliseconds(500));
+        // The stalled attempt is logged only when its connection goes; the stall fired on the first attempt, so a
+        // stored part 2 is the retry's.
+        Assert.Contains(_h.Emulator.Requests, r => r is { Operation: EmulatorOperation.UploadPart, PartNumber: 2, Status: 200, Fault: null });
     }
 
     [Fact]
@@ -96,6 +97,7 @@ public sealed class FaultRecoveryTests : IAsyncLifetime
     {
         _h.Emulator.Faults.ResetConnection(EmulatorOperation.CommitUpload);
         await UploadAndVerifyAsync();
+        Assert.Equal(2, _h.Emulator.Attempts(EmulatorOperation.CommitUpload));
     }
 
     [Fact]
@@ -126,7 +128,7 @@ public sealed class FaultRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RefusesToStartPartsWithAnExpiredTemporaryCredential()
+    public async Task RefusesToStartPartsWithinTheSkewAllowanceOfTheExpiry()
     {
         _h.Emulator.TemporaryCredentialLifetime = TimeSpan.FromSeconds(30);
         using var client = _h.Client(o => o.CredentialExpiryMargin = TimeSpan.FromSeconds(60));
@@ -162,5 +164,6 @@ public sealed class FaultRecoveryTests : IAsyncLifetime
         var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = _path });
         Assert.Equal(_content, _h.MediaObject(response).ReadAllBytes());
         Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
+        Assert.All(_h.Emulator.Faults.Rules, rule => Assert.True(rule.Fired > 0, $"the {rule.Kind} fault on {rule.Operation} never fired"));
     }
 }

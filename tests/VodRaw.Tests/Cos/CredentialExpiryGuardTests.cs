@@ -1,0 +1,40 @@
+using VodRaw.Cos;
+
+namespace VodRaw.Tests.Cos;
+
+public sealed class CredentialExpiryGuardTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-12-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void ASmallRequestGoesAheadWithAShortLivedCredential()
+    {
+        var guard = new CredentialExpiryGuard(Now.AddSeconds(30), TimeSpan.FromSeconds(5), () => 1024 * 1024);
+        guard.EnsureCanFinish(Now, 1024);
+    }
+
+    [Fact]
+    public void APartThatCannotFinishAtTheMeasuredRateIsNotStarted()
+    {
+        var guard = new CredentialExpiryGuard(Now.AddSeconds(30), TimeSpan.FromSeconds(5), () => 1024 * 1024); // 1 MiB/s
+        var error = Assert.Throws<CredentialExpiredException>(() => guard.EnsureCanFinish(Now, 64L * 1024 * 1024));
+        Assert.Equal(Now.AddSeconds(30), error.ExpiredAt);
+        Assert.Contains("2026-12-01 12:00:30Z", error.Message, StringComparison.Ordinal);
+        Assert.Contains("64", error.Message, StringComparison.Ordinal);
+        guard.EnsureCanFinish(Now, 20L * 1024 * 1024); // 20 s of 25 usable: goes
+    }
+
+    [Fact]
+    public void WithoutAMeasuredRateOnlyTheExpiryItselfCounts()
+    {
+        var guard = new CredentialExpiryGuard(Now.AddSeconds(30), TimeSpan.FromSeconds(5), () => null);
+        guard.EnsureCanFinish(Now, 1L << 30);
+        Assert.Throws<CredentialExpiredException>(() => guard.EnsureCanFinish(Now.AddSeconds(26), 1));
+    }
+
+    [Fact]
+    public void ACredentialWithoutExpiryIsNeverRefused()
+    {
+        new CredentialExpiryGuard(null, TimeSpan.FromSeconds(5), () => 1).EnsureCanFinish(Now, long.MaxValue);
+    }
+}
