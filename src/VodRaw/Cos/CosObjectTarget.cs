@@ -217,9 +217,18 @@ internal sealed class CosObjectTarget : IMultipartTarget
             MaxAttempts = AbortAttempts,
             CreateRequest = (_, _) => _requests.Create(HttpMethod.Delete, Key, [new("uploadId", uploadId)], new ByteArrayContent([])),
             ReadResponse = async (response, watchdog, ct) =>
-                await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error
-                    ? error
-                    : Attempt<bool>.Success(true),
+            {
+                if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
+                {
+                    return error;
+                }
+
+                // A 2xx carrying an Error document did not abort anything.
+                var body = await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false);
+                return body is { Length: > 0 } && CosXml.Read(body, "Code") is { Root: "Error" }
+                    ? CosResponse.Unusable(response, body, "an empty success")
+                    : Attempt<bool>.Success(true);
+            },
             Confirm = (_, _) => Task.FromResult(Attempt<bool>.Success(false)), // already gone: completed or aborted before
             CreateException = Failure(ServiceOperation.AbortMultipartUpload, null, uploadId),
         }, cancellationToken);
