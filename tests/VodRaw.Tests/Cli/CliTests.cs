@@ -137,6 +137,90 @@ public sealed partial class CliTests
         }
     }
 
+    [Theory]
+    [InlineData("/dev/zero", "character device")]
+    [InlineData("unreadable", "denied")]
+    public async Task ABadFileExitsTwoWithOneJsonErrorAndNoStackTrace(string path, string reason)
+    {
+        var dir = Directory.CreateTempSubdirectory("vodraw-cli-").FullName;
+        try
+        {
+            if (path == "unreadable")
+            {
+                path = VodRaw.Tests.EndToEnd.UnreadableFile.Create(dir);
+            }
+
+            var (code, output, error) = await RunAsync(["upload", path, "--media-type", "mp4", "--emulator", "--json", "--quiet"]);
+            Assert.Equal(ExitCodes.Usage, code);
+            var json = JsonDocument.Parse(output.Trim()).RootElement.GetProperty("error");
+            Assert.Equal(2, json.GetProperty("exitCode").GetInt32());
+            Assert.Contains(reason, json.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+            Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task UploadsStandardInputWithADash()
+    {
+        var content = new byte[(2 * 1024 * 1024) + 17];
+        new Random(7).NextBytes(content);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var environment = new CliEnvironment(output, error, _ => null, Interactive: false, Input: () => new VodRaw.Tests.EndToEnd.NonSeekableStream(content)); // a pipe: no length, no seek
+        var code = await VodRawCli.RunAsync(["upload", "-", "--media-type", "mp4", "--media-name", "piped", "--emulator", "--json", "--quiet", "--part-size", "1MiB"], environment);
+        Assert.Equal(0, code);
+        Assert.Equal(content.Length, JsonDocument.Parse(output.ToString().Trim()).RootElement.GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task StandardInputWithoutAMediaTypeExitsTwo()
+    {
+        var (code, _, error) = await RunAsync(["upload", "-", "--emulator"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--media-type", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACredentialThatRunsOutExitsSixNamingTheExpiry()
+    {
+        await using var emulator = await VodEmulator.StartAsync();
+        emulator.TemporaryCredentialLifetime = TimeSpan.FromSeconds(2);
+        var (code, output, _) = await RunAsync(
+            ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}", "--json", "--quiet"],
+            EnvFor(emulator));
+        Assert.Equal(ExitCodes.CredentialExpired, code);
+        var json = JsonDocument.Parse(output.Trim()).RootElement.GetProperty("error");
+        Assert.Equal("CredentialExpired", json.GetProperty("code").GetString());
+        Assert.Contains("expires at", json.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CancellingBeforeAnythingStartedSaysSo()
+    {
+        await using var emulator = await VodEmulator.StartAsync();
+        emulator.Faults.Delay(EmulatorOperation.ApplyUpload, TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource();
+        var run = RunAsync(
+            ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}", "--json", "--quiet"],
+            EnvFor(emulator), cts.Token);
+        while (emulator.Faults.FiredRules.Count == 0)
+        {
+            await Task.Delay(10);
+        }
+
+        await cts.CancelAsync();
+        var (code, output, error) = await run;
+        Assert.Equal(ExitCodes.Cancelled, code);
+        Assert.Contains("before anything was written", error, StringComparison.Ordinal);
+        Assert.Equal("NothingStarted", JsonDocument.Parse(output.Trim()).RootElement.GetProperty("error").GetProperty("outcome").GetString());
+        Assert.DoesNotContain("aborted", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TheReadmeRunCommandSucceeds()
     {
