@@ -5,7 +5,7 @@ namespace VodRaw.Transfer;
 /// positionally and in parallel; streams are read in order under a lock (uploads still run in parallel).
 /// </summary>
 /// <remarks>A stream's first part, read (and hashed) to choose between one PUT and multipart, is handed in as is.</remarks>
-internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartReader.Part? firstPart) : IDisposable
+internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartReader.Part? firstPart, int maxParts = PartPlan.MaxParts) : IDisposable
 {
     private readonly SemaphoreSlim _sequential = new(1, 1);
     private PartHolder? _firstPart = firstPart is { } f ? new PartHolder(f) : null;
@@ -82,10 +82,11 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
                     _ended = true;
                 }
 
-                if (_nextIndex >= PartPlan.MaxParts)
+                if (_nextIndex >= maxParts)
                 {
-                    throw new InvalidOperationException(
-                        $"The stream is longer than {PartPlan.MaxParts} parts of {partSize} bytes; set a larger TransferOptions.PartSize for streams of this size.");
+                    // Known only once the stream is read this far; the started multipart upload is aborted.
+                    throw new ArgumentException(
+                        $"The media stream is longer than {maxParts} parts of {partSize} bytes (COS allows at most {PartPlan.MaxParts} parts); set a larger TransferOptions.PartSize for streams of this size.", "request");
                 }
 
                 _nextIndex++;
