@@ -29,7 +29,7 @@ internal sealed class CredentialExpiryGuard(DateTimeOffset? expiresAt, TimeSpan 
             if (needed > usable)
             {
                 throw new CredentialExpiredException(expires,
-                    $"at the measured {(rate / (1024 * 1024)).ToString("0.##", CultureInfo.InvariantCulture)} MiB/s the next request of {bodyBytes.ToString(CultureInfo.InvariantCulture)} bytes needs about {needed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s, more than the {usable.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s left, so it was not started.");
+                    $"at the measured {(rate / 1024).ToString("0.#", CultureInfo.InvariantCulture)} KiB/s per part the next request of {bodyBytes.ToString(CultureInfo.InvariantCulture)} bytes needs about {needed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s, more than the {usable.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s left, so it was not started.");
             }
         }
     }

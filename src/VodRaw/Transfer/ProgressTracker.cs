@@ -19,7 +19,7 @@ internal sealed class ProgressTracker
     private UploadPhase _phase = UploadPhase.Applying;
     private long _lastReport = long.MinValue;
     private long _lastReportedBytes = -1;
-    private long _uploadingSince;
+    private long _firstByteAt;
     private UploadProgress? _pending;
     private int _delivering;
 
@@ -30,18 +30,22 @@ internal sealed class ProgressTracker
         _intervalTicks = (long)(interval.TotalSeconds * time.TimestampFrequency);
     }
 
-    /// <summary>Bytes per second sent since uploading began, once there is at least a second of it; null before.</summary>
+    /// <summary>
+    /// The rate one more part can expect: bytes per second sent since the first byte, shared among the parts in
+    /// flight. Null until a part has been confirmed and a second has passed (connection set-up and a slow start must
+    /// not look like a slow link).
+    /// </summary>
     public double? MeasuredBytesPerSecond()
     {
-        var since = Interlocked.Read(ref _uploadingSince);
-        if (since == 0)
+        var since = Interlocked.Read(ref _firstByteAt);
+        if (since == 0 || Volatile.Read(ref _partsCompleted) == 0)
         {
             return null;
         }
 
         var elapsed = _time.GetElapsedTime(since).TotalSeconds;
         var bytes = Interlocked.Read(ref _bytes);
-        return elapsed >= 1 && bytes > 0 ? bytes / elapsed : null;
+        return elapsed >= 1 && bytes > 0 ? bytes / elapsed / Math.Max(1, Volatile.Read(ref _partsInFlight)) : null;
     }
 
     public void SetTotals(long totalBytes, int files)
@@ -71,11 +75,6 @@ internal sealed class ProgressTracker
             _phase = phase;
         }
 
-        if (phase == UploadPhase.Uploading)
-        {
-            Interlocked.CompareExchange(ref _uploadingSince, _time.GetTimestamp(), 0);
-        }
-
         Report(force: true);
     }
 
@@ -87,6 +86,11 @@ internal sealed class ProgressTracker
 
     internal void Add(long delta)
     {
+        if (Interlocked.Read(ref _firstByteAt) == 0)
+        {
+            Interlocked.CompareExchange(ref _firstByteAt, Math.Max(1, _time.GetTimestamp()), 0);
+        }
+
         Interlocked.Add(ref _bytes, delta);
         Report(force: false);
     }
@@ -113,7 +117,7 @@ internal sealed class ProgressTracker
         {
             var now = _time.GetTimestamp();
             var bytes = Interlocked.Read(ref _bytes);
-            if (!force && (now - _lastReport < _intervalTicks || bytes == _lastReportedBytes))
+            if (!force && ((_lastReport != long.MinValue && now - _lastReport < _intervalTicks) || bytes == _lastReportedBytes))
             {
                 return;
             }

@@ -323,7 +323,9 @@ public sealed class BadDayTests : IAsyncLifetime
         using var cts = new CancellationTokenSource();
         using var client = _h.Client();
         var upload = client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = _path }, cts.Token);
-        await WaitUntilAsync(condition);
+        await WaitUntilAsync(() => condition() || upload.IsCompleted);
+        Assert.False(upload.IsCompleted, "the upload ended before the moment to cancel: " + upload.Exception?.InnerException
+            + "\n" + string.Join("\n", _h.Emulator.Requests));
         await cts.CancelAsync();
         var error = await Assert.ThrowsAsync<UploadCanceledException>(() => upload.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
