@@ -162,7 +162,7 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
         catch (ArgumentException e)
         {
             progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.Usage, e.Message);
+            return ResultWriter.Failure(env, json, ExitCodes.Usage, ToolMessage(e));
         }
         catch (UploadCanceledException e)
         {
@@ -204,6 +204,13 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
             progress.Finish();
             return ResultWriter.Failure(env, json, ExitCodes.InternalError, $"unexpected {e.GetType().Name}: {e.Message}", "InternalError");
         }
+    }
+
+    /// <summary>An argument error as a tool says it: without .NET's " (Parameter 'x')" suffix.</summary>
+    private static string ToolMessage(ArgumentException e)
+    {
+        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
+        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
     }
 
 #if EMULATOR

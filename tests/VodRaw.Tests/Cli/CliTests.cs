@@ -157,6 +157,7 @@ public sealed partial class CliTests
             Assert.Contains(reason, json.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
             Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
             Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("(Parameter '", output + error, StringComparison.Ordinal);
         }
         finally
         {
