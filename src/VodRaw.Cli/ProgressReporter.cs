@@ -4,44 +4,65 @@ using System.Globalization;
 namespace VodRaw.Cli;
 
 /// <summary>
-/// Shows progress on standard error: a live line on a terminal (bytes, %, MB/s, ETA, parts in flight), a plain line
-/// every few seconds when redirected, nothing when quiet.
+/// Shows progress on standard error: on a terminal one line rewritten in place that always fits the terminal's width
+/// (bar, %, bytes, current and average rate, elapsed, ETA, files), a plain line every few seconds when redirected,
+/// nothing when quiet. Sizes are binary (KiB, MiB, GiB) and rates MiB/s, everywhere.
 /// </summary>
-internal sealed class ProgressReporter(TextWriter error, bool interactive, bool quiet) : IProgress<UploadProgress>
+internal sealed class ProgressReporter : IProgress<UploadProgress>
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
-    private readonly long _started = Stopwatch.GetTimestamp();
-    private long _lastPlain = Stopwatch.GetTimestamp();
+    private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
+    private readonly TextWriter _error;
+    private readonly bool _interactive;
+    private readonly bool _quiet;
+    private readonly Func<int> _width;
+    private readonly Func<TimeSpan> _elapsed;
+    private readonly Queue<(TimeSpan At, long Bytes)> _samples = new();
+    private readonly object _gate = new();
+    private TimeSpan _lastPlain;
     private bool _wroteLive;
+
+    public ProgressReporter(TextWriter error, bool interactive, bool quiet, Func<int>? width = null, Func<TimeSpan>? elapsed = null)
+    {
+        _error = error;
+        _interactive = interactive;
+        _quiet = quiet;
+        _width = width ?? TerminalWidth;
+        var started = Stopwatch.GetTimestamp();
+        _elapsed = elapsed ?? (() => Stopwatch.GetElapsedTime(started));
+    }
 
     public void Report(UploadProgress value)
     {
-        if (quiet)
+        if (_quiet)
         {
             return;
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-        var rate = elapsed > 0 ? value.BytesUploaded / elapsed : 0;
-        var eta = value.TotalBytes > 0 && rate > 0 ? TimeSpan.FromSeconds((value.TotalBytes - value.BytesUploaded) / rate) : (TimeSpan?)null;
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"{value.Phase,-10} {Format(value.BytesUploaded)} / {(value.TotalBytes < 0 ? "?" : Format(value.TotalBytes))} {value.Percent ?? 0,5:F1} % {rate / 1e6,7:F1} MB/s ETA {(eta is { } e ? e.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--")} parts {value.PartsCompleted} done, {value.PartsInFlight} in flight");
-        lock (this)
+        lock (_gate)
         {
-            if (interactive)
+            var now = _elapsed();
+            _samples.Enqueue((now, value.BytesUploaded));
+            while (_samples.Count > 2 && now - _samples.Peek().At > RateWindow)
             {
-                error.Write("\r" + line.PadRight(100));
+                _samples.Dequeue();
+            }
+
+            if (_interactive)
+            {
+                var width = Math.Max(20, _width());
+                _error.Write("\r" + Line(value, now, width - 1).PadRight(width - 1));
                 _wroteLive = true;
                 if (value.Phase == UploadPhase.Completed)
                 {
-                    error.WriteLine();
+                    _error.WriteLine();
                     _wroteLive = false;
                 }
             }
-            else if (value.Phase == UploadPhase.Completed || Stopwatch.GetElapsedTime(_lastPlain) >= PlainInterval)
+            else if (value.Phase == UploadPhase.Completed || now - _lastPlain >= PlainInterval)
             {
-                _lastPlain = Stopwatch.GetTimestamp();
-                error.WriteLine(line);
+                _lastPlain = now;
+                _error.WriteLine(Line(value, now, int.MaxValue));
             }
         }
     }
@@ -49,13 +70,88 @@ internal sealed class ProgressReporter(TextWriter error, bool interactive, bool 
     /// <summary>Ends a live line before other output.</summary>
     public void Finish()
     {
-        lock (this)
+        lock (_gate)
         {
             if (_wroteLive)
             {
-                error.WriteLine();
+                _error.WriteLine();
                 _wroteLive = false;
             }
+        }
+    }
+
+    /// <summary>The progress line, at most <paramref name="max"/> characters: less important fields go first.</summary>
+    internal string Line(UploadProgress value, TimeSpan now, int max)
+    {
+        var seconds = now.TotalSeconds;
+        var average = seconds > 0 ? value.BytesUploaded / seconds : 0;
+        var (firstAt, firstBytes) = _samples.Count > 0 ? _samples.Peek() : (now, value.BytesUploaded);
+        var window = (now - firstAt).TotalSeconds;
+        var current = window > 0.2 ? (value.BytesUploaded - firstBytes) / window : average;
+        var eta = value.TotalBytes > 0 && current > 0 && value.BytesUploaded < value.TotalBytes
+            ? TimeSpan.FromSeconds((value.TotalBytes - value.BytesUploaded) / current) : (TimeSpan?)null;
+        var percent = value.Percent is { } p ? p.ToString("F1", CultureInfo.InvariantCulture).PadLeft(5) + " %" : "    ? %";
+        var bytes = $"{Format(value.BytesUploaded)} / {(value.TotalBytes < 0 ? "?" : Format(value.TotalBytes))}";
+        var rate = Rate(current) + "/s";
+        var avg = "(avg " + Rate(average) + "/s)";
+        var time = Clock(now) + (eta is { } e ? " ETA " + Clock(e) : string.Empty);
+        var files = value.FilesTotal > 1 ? $"files {value.FilesCompleted.ToString(CultureInfo.InvariantCulture)}/{value.FilesTotal.ToString(CultureInfo.InvariantCulture)}" : string.Empty;
+        var phase = value.Phase.ToString();
+
+        // Drop fields from the least important until the line fits; the bar takes what is left (up to 30).
+        string[][] layouts =
+        [
+            [phase, percent, bytes, rate, avg, time, files],
+            [phase, percent, bytes, rate, time, files],
+            [phase, percent, bytes, rate, time],
+            [phase, percent, bytes, rate],
+            [phase, percent, rate],
+            [percent, rate],
+            [percent],
+        ];
+        // First pass: the most fields that leave room for a bar of at least 12; then the most fields without a bar.
+        foreach (var minimumBar in new[] { 12, 0 })
+        {
+            foreach (var fields in layouts)
+            {
+                var text = string.Join("  ", fields.Where(f => f.Length > 0));
+                var room = max == int.MaxValue ? 22 : Math.Min(32, max - text.Length - 2);
+                if (minimumBar > 0 && room >= minimumBar)
+                {
+                    return Bar(value.Percent, room) + "  " + text;
+                }
+
+                if (minimumBar == 0 && text.Length <= max)
+                {
+                    return text;
+                }
+            }
+        }
+
+        return percent.Trim().Length <= max ? percent.Trim() : string.Empty;
+    }
+
+    private static string Bar(double? percent, int width)
+    {
+        var inner = width - 2;
+        var filled = percent is { } p ? (int)Math.Round(Math.Clamp(p, 0, 100) / 100 * inner) : 0;
+        return "[" + new string('#', filled) + new string('.', inner - filled) + "]";
+    }
+
+    private static string Clock(TimeSpan t) =>
+        t.TotalHours >= 100 ? ">99h" : ((int)t.TotalHours).ToString("00", CultureInfo.InvariantCulture) + t.ToString(@"\:mm\:ss", CultureInfo.InvariantCulture);
+
+    private static string Rate(double bytesPerSecond) => (bytesPerSecond / (1 << 20)).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
+        }
+        catch (IOException)
+        {
+            return 80;
         }
     }
 

@@ -37,7 +37,7 @@ internal static class ResultWriter
         env.Out.WriteLine($"MediaUrl:  {response.MediaUrl}");
         env.Out.WriteLine($"CoverUrl:  {response.CoverUrl ?? "-"}");
         env.Out.WriteLine($"RequestId: {response.RequestId}");
-        env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Uploaded:  {ProgressReporter.Format(response.BytesUploaded)} in {seconds:F2} s ({mbps:F1} MB/s)"));
+        env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Uploaded:  {ProgressReporter.Format(response.BytesUploaded)} in {seconds:F2} s ({(seconds > 0 ? response.BytesUploaded / seconds / (1 << 20) : 0):F1} MiB/s)"));
     }
 
     public static int Failure(CliEnvironment env, bool json, int exitCode, string message, string? code = null, string? requestId = null, Action<Utf8JsonWriter>? details = null)

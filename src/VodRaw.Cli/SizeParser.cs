@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace VodRaw.Cli;
 
-/// <summary>Parses sizes such as <c>8MiB</c>, <c>16M</c>, <c>1GiB</c>, <c>1048576</c> (binary units).</summary>
+/// <summary>
+/// Parses sizes. One rule: <c>K</c>/<c>KiB</c>, <c>M</c>/<c>MiB</c>, <c>G</c>/<c>GiB</c> are binary (1024ⁿ);
+/// <c>KB</c>, <c>MB</c>, <c>GB</c> are decimal (1000ⁿ), so <c>8MB</c> is 8,000,000 bytes, never silently 8 MiB.
+/// A bare number is bytes.
+/// </summary>
 internal static class SizeParser
 {
     public static bool TryParse(string text, out long bytes)
@@ -20,20 +24,24 @@ internal static class SizeParser
             return false;
         }
 
-        long multiplier = s[digits..].Trim().ToUpperInvariant() switch
+        long multiplier = s[digits..].Trim() switch
         {
             "" or "B" => 1,
-            "K" or "KB" or "KIB" => 1L << 10,
-            "M" or "MB" or "MIB" => 1L << 20,
-            "G" or "GB" or "GIB" => 1L << 30,
+            "K" or "KiB" or "k" => 1L << 10,
+            "M" or "MiB" => 1L << 20,
+            "G" or "GiB" => 1L << 30,
+            "KB" or "kB" => 1000,
+            "MB" => 1000 * 1000,
+            "GB" => 1000 * 1000 * 1000,
             _ => 0,
         };
-        if (multiplier == 0)
+        var product = value * multiplier;
+        if (multiplier == 0 || product > long.MaxValue || product != Math.Floor(product))
         {
             return false;
         }
 
-        bytes = (long)(value * multiplier);
+        bytes = (long)product;
         return true;
     }
 }

@@ -26,7 +26,7 @@ internal static class UploadCommand
         var mediaType = new Option<string?>("--media-type") { Description = "Media type (default: the file extension)." };
         var coverType = new Option<string?>("--cover-type") { Description = "Cover type (default: the cover's extension)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight, 1-64 (default 4)." };
-        var partSize = new Option<string?>("--part-size") { Description = "Part size, e.g. 8MiB (1 MiB - 5 GiB; default 8 MiB)." };
+        var partSize = new Option<string?>("--part-size") { Description = "Part size, e.g. 8MiB or 16M (binary; MB is decimal). 1MiB-5GiB; default 8MiB." };
         var region = new Option<string?>("--region") { Description = $"Upload region (default: ${RegionVariable})." };
         var vodEndpoint = new Option<string?>("--vod-endpoint") { Description = "VOD API endpoint (default https://vod.tencentcloudapi.com/)." };
         var cosEndpoint = new Option<string?>("--cos-endpoint") { Description = "COS endpoint template with {bucket} (and {region})." };
@@ -35,7 +35,22 @@ internal static class UploadCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
         var emulator = new Option<bool>("--emulator") { Description = "Start the embedded emulator and upload there (no account needed)." };
 
-        var command = new Command("upload", "Upload a media file (and cover) to Tencent Cloud VOD.")
+        var command = new Command("upload", """
+            Upload a media file (and cover) to Tencent Cloud VOD.
+
+            Examples:
+              vodraw upload video.mp4 --region ap-guangzhou
+              vodraw upload video.mp4 --cover cover.png --procedure MyFlow --json
+              vodraw upload hls/master.m3u8 --region ap-guangzhou     (uploads every segment it references)
+              ffmpeg ... -f mp4 - | vodraw upload - --media-type mp4 --region ap-guangzhou
+              vodraw upload video.mp4 --emulator                      (no account needed)
+
+            Environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN (temporary
+            credential), TENCENTCLOUD_REGION (default region), HTTPS_PROXY / NO_PROXY (proxy).
+
+            Exit codes: 0 ok, 2 bad usage or input, 3 service error, 4 network error, 5 file changed while
+            uploading, 6 temporary credential would expire, 70 internal error, 130 cancelled.
+            """)
         {
             path, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
             mediaType, coverType, concurrency, partSize, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, emulator,
@@ -47,6 +62,11 @@ internal static class UploadCommand
             var options = new VodUploadClientOptions();
             if (result.GetValue(concurrency) is { } c)
             {
+                if (c is < 1 or > TransferOptions.MaxConcurrency)
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--concurrency {c}: must be between 1 and {TransferOptions.MaxConcurrency}.");
+                }
+
                 options.Transfer.Concurrency = c;
             }
 
@@ -54,7 +74,12 @@ internal static class UploadCommand
             {
                 if (!SizeParser.TryParse(ps, out var bytes))
                 {
-                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--part-size: cannot read '{ps}' as a size (for example 8MiB).");
+                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--part-size: cannot read '{ps}' as a size (for example 8MiB; MB means 1,000,000 bytes).");
+                }
+
+                if (bytes is < TransferOptions.MinPartSize or > TransferOptions.MaxPartSize)
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--part-size {ps}: must be between 1MiB and 5GiB.");
                 }
 
                 options.Transfer.PartSize = bytes;

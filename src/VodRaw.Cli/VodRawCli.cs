@@ -17,6 +17,13 @@ internal static class VodRawCli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
+            var message = string.Join(" ", parsed.Errors.Select(e => e.Message));
+            if (args.Contains("--json"))
+            {
+                // Scripts get one JSON object whatever went wrong.
+                return ResultWriter.Failure(env, json: true, ExitCodes.Usage, message + " Run 'vodraw --help' for usage.", "Usage");
+            }
+
             foreach (var error in parsed.Errors)
             {
                 env.Error.WriteLine("error: " + error.Message);

@@ -18,7 +18,7 @@ public sealed partial class CliTests
         Assert.Equal(0, code);
         Assert.Matches(@"FileId:\s+\d+", output);
         Assert.Matches(@"CoverUrl:\s+http://127\.0\.0\.1:\d+/.+/cover\.png", output);
-        Assert.Contains("MB/s", output, StringComparison.Ordinal);
+        Assert.Contains("MiB/s", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using VodRaw.Cli;
+
+namespace VodRaw.Tests.Cli;
+
+public sealed class ProgressReporterTests
+{
+    [Theory]
+    [InlineData(40)]
+    [InlineData(80)]
+    [InlineData(200)]
+    public void EveryLiveLineFitsTheTerminalAndRewritesInPlace(int width)
+    {
+        var output = new StringWriter();
+        var now = TimeSpan.Zero;
+        var reporter = new ProgressReporter(output, interactive: true, quiet: false, () => width, () => now);
+        const long total = 3L << 30;
+        for (var i = 0; i <= 50; i++)
+        {
+            now = TimeSpan.FromSeconds(i);
+            reporter.Report(new UploadProgress(i == 50 ? UploadPhase.Completed : UploadPhase.Uploading, total / 50 * i, total, i, 4, i / 10, 6));
+        }
+
+        var text = output.ToString();
+        var segments = text.Split('\r', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(51, segments.Length);
+        Assert.All(segments, s => Assert.InRange(s.TrimEnd('\n', '\r').Length, 1, width - 1)); // never wraps
+        Assert.Single(text.Split('\n'), l => l.Length > 0 && l != text.Split('\n')[^1]); // one newline, at the end
+        if (width >= 80)
+        {
+            Assert.Contains("[", segments[25], StringComparison.Ordinal); // a bar
+            Assert.Contains("MiB/s", segments[25], StringComparison.Ordinal);
+        }
+
+        if (width >= 200)
+        {
+            Assert.Contains("files 2/6", segments[25], StringComparison.Ordinal);
+            Assert.Contains("ETA", segments[25], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TheCurrentRateFollowsTheLastSecondsNotTheWholeUpload()
+    {
+        var now = TimeSpan.Zero;
+        var reporter = new ProgressReporter(new StringWriter(), interactive: false, quiet: false, () => 200, () => now);
+        long bytes = 0;
+        for (var i = 1; i <= 20; i++)
+        {
+            now = TimeSpan.FromSeconds(i);
+            bytes += i <= 10 ? 10L << 20 : 1L << 20; // 10 MiB/s, then 1 MiB/s
+            reporter.Report(new UploadProgress(UploadPhase.Uploading, bytes, 1L << 30, i, 1, 0, 1));
+        }
+
+        var line = reporter.Line(new UploadProgress(UploadPhase.Uploading, bytes, 1L << 30, 20, 1, 0, 1), now, 200);
+        Assert.Contains("  1.0 MiB/s", line, StringComparison.Ordinal);
+        Assert.Contains("(avg 5.5 MiB/s)", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("8MiB", 8L << 20)]
+    [InlineData("8M", 8L << 20)]
+    [InlineData("8MB", 8_000_000L)]
+    [InlineData("1GiB", 1L << 30)]
+    [InlineData("1048576", 1048576L)]
+    public void SizesFollowOneRule(string text, long bytes)
+    {
+        Assert.True(SizeParser.TryParse(text, out var parsed));
+        Assert.Equal(bytes, parsed);
+    }
+
+    [Theory]
+    [InlineData("huge")]
+    [InlineData("8XB")]
+    [InlineData("0.5B")]
+    public void NonSizesAreRefused(string text) => Assert.False(SizeParser.TryParse(text, out _));
+}
