@@ -108,9 +108,10 @@ public static class Examples
         {
             await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4" }, progress, cts.Token);
         }
-        catch (OperationCanceledException)
+        catch (UploadCanceledException e)
         {
-            // A started multipart upload has been aborted; nothing is left half-uploaded.
+            // What was left behind: NothingStarted, Aborted, AbortFailed (e.OpenUploads), StoredNotCommitted, ...
+            Console.WriteLine($"{e.Outcome}: {e.Message}");
         }
         // </example:progress>
     }

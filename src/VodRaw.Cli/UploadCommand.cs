@@ -29,7 +29,7 @@ internal static class UploadCommand
         var partSize = new Option<string?>("--part-size") { Description = "Part size, e.g. 8MiB or 16M (binary; MB is decimal). 1MiB-5GiB; default 8MiB." };
         var region = new Option<string?>("--region") { Description = $"Upload region (default: ${RegionVariable})." };
         var vodEndpoint = new Option<string?>("--vod-endpoint") { Description = "VOD API endpoint (default https://vod.tencentcloudapi.com/)." };
-        var cosEndpoint = new Option<string?>("--cos-endpoint") { Description = "COS endpoint template with {bucket} (and {region})." };
+        var cosEndpoint = new Option<string?>("--cos-endpoint") { Description = "COS endpoint: a template with {bucket} (and {region}), or a plain URL (path style for an IP address or localhost, {bucket}.host otherwise)." };
         var localManifests = new Option<bool>("--local-manifests") { Description = "Find the files of an HLS/DASH package with the local parser instead of VOD's ParseStreamingManifest." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (result or error) on standard output." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
@@ -102,7 +102,12 @@ internal static class UploadCommand
 
             if (result.GetValue(cosEndpoint) is { } ce)
             {
-                options.CosEndpointTemplate = ce;
+                if (CosEndpointArgument.ToTemplate(ce) is not { } template)
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--cos-endpoint {ce}: give an http(s) URL, or a template with {{bucket}} (and {{region}}).");
+                }
+
+                options.CosEndpointTemplate = template;
             }
 
             var pathValue = result.GetValue(path);

@@ -74,3 +74,20 @@ public sealed class ProgressReporterTests
     [InlineData("0.5B")]
     public void NonSizesAreRefused(string text) => Assert.False(SizeParser.TryParse(text, out _));
 }
+
+public sealed class CosEndpointArgumentTests
+{
+    [Theory]
+    [InlineData("http://127.0.0.1:9000", "http://127.0.0.1:9000/{bucket}")]
+    [InlineData("http://localhost:9000/", "http://localhost:9000/{bucket}")]
+    [InlineData("https://cos.ap-guangzhou.myqcloud.com", "https://{bucket}.cos.ap-guangzhou.myqcloud.com")]
+    [InlineData("https://{bucket}.cos.{region}.myqcloud.com", "https://{bucket}.cos.{region}.myqcloud.com")]
+    public void APlainUrlFollowsTheS3ToolsConvention(string value, string template) =>
+        Assert.Equal(template, CosEndpointArgument.ToTemplate(value));
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://host")]
+    [InlineData("http://host/?x=1")]
+    public void AnythingElseIsRefused(string value) => Assert.Null(CosEndpointArgument.ToTemplate(value));
+}
