@@ -33,7 +33,14 @@ internal static class UploadCommand
         var localManifests = new Option<bool>("--local-manifests") { Description = "Find the files of an HLS/DASH package with the local parser instead of VOD's ParseStreamingManifest." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (result or error) on standard output." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
-        var emulator = new Option<bool>("--emulator") { Description = "Start the embedded emulator and upload there (no account needed)." };
+        // The native (net8.0 AOT) build has no embedded emulator: the option stays parseable there, but hidden.
+        var emulator = new Option<bool>("--emulator")
+        {
+            Description = "Start the embedded emulator and upload there (no account needed).",
+#if !EMULATOR
+            Hidden = true,
+#endif
+        };
 
         var command = new Command("upload", """
             Upload a media file (and cover) to Tencent Cloud VOD.

@@ -13,6 +13,11 @@ internal static class VodRawCli
         };
 #if EMULATOR
         root.Subcommands.Add(EmulatorCommand.Create(env));
+#else
+        var absent = new Command("emulator", "Not in this native build: run the emulator with the .NET build (dotnet tool VodRaw.Cli).") { Hidden = true };
+        absent.SetAction(_ => ResultWriter.Failure(env, json: false, ExitCodes.Usage,
+            "the emulator is not in this native build of vodraw; run `vodraw emulator` from the .NET build (dotnet tool install VodRaw.Cli) and point this binary at it with --vod-endpoint and --cos-endpoint."));
+        root.Subcommands.Add(absent);
 #endif
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
