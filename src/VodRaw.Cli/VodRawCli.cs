@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 
 namespace VodRaw.Cli;
 
@@ -19,6 +21,7 @@ internal static class VodRawCli
             "the emulator is not in this native build of vodraw; run `vodraw emulator` from the .NET build (dotnet tool install VodRaw.Cli) and point this binary at it with --vod-endpoint and --cos-endpoint."));
         root.Subcommands.Add(absent);
 #endif
+        UseToolNameInHelp(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -52,6 +55,52 @@ internal static class VodRawCli
         {
             env.Error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
             return ExitCodes.InternalError;
+        }
+    }
+
+    /// <summary>
+    /// Help's usage lines name the command as users type it (<c>vodraw</c>), whatever the entry assembly is called
+    /// (<c>VodRaw.Cli.dll</c> under <c>dotnet run</c> and the tool shim; the assembly cannot be named vodraw, which
+    /// would collide with the library's VodRaw.dll on case-insensitive file systems).
+    /// </summary>
+    private static void UseToolNameInHelp(Command command)
+    {
+        foreach (var option in command.Options.OfType<HelpOption>())
+        {
+            if (option.Action is HelpAction help)
+            {
+                option.Action = new ToolNameHelpAction(help);
+            }
+        }
+
+        foreach (var subcommand in command.Subcommands)
+        {
+            UseToolNameInHelp(subcommand);
+        }
+    }
+
+    private sealed class ToolNameHelpAction(HelpAction inner) : SynchronousCommandLineAction
+    {
+        /// <summary>As help's own action: asking for help is never a usage error.</summary>
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var configuration = parseResult.InvocationConfiguration;
+            var output = configuration.Output;
+            using var help = new StringWriter();
+            configuration.Output = help;
+            try
+            {
+                inner.Invoke(parseResult);
+            }
+            finally
+            {
+                configuration.Output = output;
+            }
+
+            output.Write(help.ToString().Replace("  " + RootCommand.ExecutableName + " ", "  vodraw ", StringComparison.Ordinal));
+            return 0;
         }
     }
 }

@@ -247,7 +247,41 @@ public sealed partial class CliTests
         var error = new StringWriter();
         var environment = new CliEnvironment(output, error, name => env?.GetValueOrDefault(name), Interactive: false);
         var code = await VodRawCli.RunAsync(args, environment, cancellationToken);
+        AssertReadsLikeATool(output.ToString() + error.ToString());
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Every CLI run of these tests: no .NET exception wording reaches the user.</summary>
+    private static void AssertReadsLikeATool(string text)
+    {
+        string[] dotnetWording = ["(Parameter '", "Actual value was", "System.Nullable`1", "System.", "Exception:", "   at ", "Unhandled exception", "Object reference not set"];
+        foreach (var wording in dotnetWording)
+        {
+            Assert.False(text.Contains(wording, StringComparison.Ordinal), $"CLI output contains .NET wording '{wording}':\n{text}");
+        }
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("upload --help")]
+    [InlineData("emulator -h")]
+    public async Task HelpNamesTheCommandVodraw(string args)
+    {
+        var (code, output, _) = await RunAsync(args.Split(' '));
+        Assert.Equal(0, code);
+        var usage = output[(output.IndexOf("Usage:", StringComparison.Ordinal) + "Usage:".Length)..].TrimStart();
+        Assert.StartsWith("vodraw ", usage, StringComparison.Ordinal);
+        Assert.DoesNotContain("VodRaw.Cli", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UploadHelpListsExamplesEnvironmentAndExitCodes()
+    {
+        var (_, output, _) = await RunAsync(["upload", "--help"]);
+        foreach (var expected in new[] { "Examples:", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_REGION", "HTTPS_PROXY", "Exit codes:", "130 cancelled" })
+        {
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+        }
     }
 
 
