@@ -20,6 +20,9 @@ public enum UploadInterruption
 
     /// <summary>CommitUpload was sent and its reply did not arrive: the media may be in the library. Look it up before uploading again.</summary>
     CommitMayHaveApplied,
+
+    /// <summary>Paused: the multipart uploads are open and the checkpoint is kept; run the same upload again to resume.</summary>
+    Paused,
 }
 
 /// <summary>
@@ -36,6 +39,9 @@ public sealed class UploadCanceledException : OperationCanceledException
         OpenUploads = openUploads;
     }
 
+    /// <summary>The checkpoint to resume from (when <see cref="Outcome"/> is <see cref="UploadInterruption.Paused"/>).</summary>
+    public string? CheckpointId { get; init; }
+
     /// <summary>What the cancelled upload left behind.</summary>
     public UploadInterruption Outcome { get; }
 
@@ -51,6 +57,7 @@ public sealed class UploadCanceledException : OperationCanceledException
         UploadInterruption.AbortFailed => "The upload was cancelled, but aborting failed. " + OpenMultipartUpload.Describe(openUploads),
         UploadInterruption.StoredNotCommitted => "The upload was cancelled after every file was stored but before CommitUpload; nothing is in the media library.",
         UploadInterruption.CommitMayHaveApplied => "The upload was cancelled while CommitUpload was in flight: the media may already be in the library; look it up before uploading again.",
+        UploadInterruption.Paused => "The upload was paused: what was uploaded is kept in its checkpoint; run the same upload again to resume.",
         _ => "The upload was cancelled.",
     };
 }

@@ -42,6 +42,12 @@ public class VodRawException : Exception
     /// </summary>
     public IReadOnlyList<OpenMultipartUpload> OpenUploads { get; internal set; } = [];
 
+    /// <summary>
+    /// The checkpoint that keeps this upload resumable (a checkpoint store was configured): run the same upload again
+    /// to continue. Null when there is nothing to resume.
+    /// </summary>
+    public string? CheckpointId { get; internal set; }
+
     /// <inheritdoc />
     public override string Message => OpenUploads.Count == 0 ? base.Message : base.Message + " " + OpenMultipartUpload.Describe(OpenUploads);
 }

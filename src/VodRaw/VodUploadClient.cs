@@ -58,7 +58,7 @@ public sealed class VodUploadClient : IDisposable
     /// <summary>Uploads a media file (and cover) and commits it.</summary>
     /// <param name="region">The VOD region to upload in, e.g. <c>ap-guangzhou</c>.</param>
     /// <param name="request">What to upload.</param>
-    /// <param name="cancellationToken">Cancels the upload; a started multipart upload is aborted.</param>
+    /// <param name="cancellationToken">Cancels the upload; a started multipart upload is aborted (paused instead, with a checkpoint store).</param>
     /// <returns>FileId, MediaUrl, CoverUrl and the CommitUpload RequestId.</returns>
     /// <exception cref="ArgumentException">The request is invalid (nothing was sent).</exception>
     /// <exception cref="VodApiException">The VOD API refused a call.</exception>
@@ -73,7 +73,7 @@ public sealed class VodUploadClient : IDisposable
     /// <param name="region">The VOD region to upload in, e.g. <c>ap-guangzhou</c>.</param>
     /// <param name="request">What to upload.</param>
     /// <param name="progress">Receives throttled progress reports and a final one at 100 %.</param>
-    /// <param name="cancellationToken">Cancels the upload; a started multipart upload is aborted.</param>
+    /// <param name="cancellationToken">Cancels the upload; a started multipart upload is aborted (paused instead, with a checkpoint store).</param>
     /// <returns>FileId, MediaUrl, CoverUrl and the CommitUpload RequestId.</returns>
     /// <exception cref="ArgumentException">The request is invalid (nothing was sent).</exception>
     /// <exception cref="VodApiException">The VOD API refused a call.</exception>
@@ -83,6 +83,22 @@ public sealed class VodUploadClient : IDisposable
     /// <exception cref="UploadCanceledException">The token was cancelled; <see cref="UploadCanceledException.Outcome"/> says what was left behind.</exception>
     public Task<VodUploadResponse> UploadAsync(string region, VodUploadRequest request, IProgress<UploadProgress>? progress, CancellationToken cancellationToken = default) =>
         new UploadOperation(new UploadContext(_credential, _options, _sender, _api, BufferPoolFactory), progress).RunAsync(region, request, cancellationToken);
+
+    /// <summary>
+    /// Gives up an interrupted upload kept in <see cref="VodUploadClientOptions.Checkpoints"/>: aborts the multipart
+    /// uploads its checkpoint names and deletes the checkpoint (<see cref="Checkpoints.CheckpointStore.List"/> shows the ids).
+    /// </summary>
+    /// <param name="checkpointId">The checkpoint's id.</param>
+    /// <param name="cancellationToken">Cancels before the aborts start (each abort then runs on its own timer).</param>
+    /// <returns>The uploads that could not be aborted (the checkpoint is then kept); empty when every one was.</returns>
+    /// <exception cref="InvalidOperationException">No checkpoint store is configured.</exception>
+    /// <exception cref="ArgumentException">There is no such checkpoint, or it belongs to another SecretKey.</exception>
+    public Task<IReadOnlyList<OpenMultipartUpload>> AbortCheckpointAsync(string checkpointId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkpointId);
+        var store = _options.Checkpoints ?? throw new InvalidOperationException("No checkpoint store is configured (VodUploadClientOptions.Checkpoints).");
+        return new UploadOperation(new UploadContext(_credential, _options, _sender, _api, BufferPoolFactory), progress: null).AbortCheckpointAsync(store, checkpointId, cancellationToken);
+    }
 
     /// <summary>Releases the HTTP handler VodRaw created (a caller's handler is left alone).</summary>
     public void Dispose() => _sender.Dispose();

@@ -84,6 +84,14 @@ public sealed class VodUploadClientOptions
     /// </summary>
     public ManifestDiscovery ManifestDiscovery { get; set; } = ManifestDiscovery.Service;
 
+    /// <summary>
+    /// Where interrupted uploads keep their checkpoints, so that the same upload run again resumes where it stopped
+    /// (spec/resume.md). With a store, cancellation and failures pause: the multipart uploads stay open and the
+    /// checkpoint is kept (a file that changed is still aborted). Uploads from a stream are never checkpointed.
+    /// </summary>
+    /// <remarks>Default: null — no checkpoints; a cancelled or failed upload aborts what it started.</remarks>
+    public Checkpoints.CheckpointStore? Checkpoints { get; set; }
+
     internal VodUploadClientOptions Validated()
     {
         ArgumentNullException.ThrowIfNull(VodEndpoint, nameof(VodEndpoint));
@@ -123,6 +131,7 @@ public sealed class VodUploadClientOptions
             SignActionHeader = SignActionHeader,
             TimeProvider = TimeProvider,
             ManifestDiscovery = ManifestDiscovery,
+            Checkpoints = Checkpoints,
         };
 
         static void Positive(TimeSpan value, string name) => ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, name);

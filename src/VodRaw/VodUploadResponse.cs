@@ -7,6 +7,9 @@ namespace VodRaw;
 /// <param name="RequestId">The CommitUpload request ID.</param>
 public sealed record VodUploadResponse(string FileId, string MediaUrl, string? CoverUrl, string RequestId)
 {
-    /// <summary>Total bytes uploaded (media, cover and segments).</summary>
+    /// <summary>Bytes this call sent to COS (media, cover and segments).</summary>
     public long BytesUploaded { get; init; }
+
+    /// <summary>Bytes a checkpoint let this call skip: already at COS from an interrupted run (0 for a fresh upload).</summary>
+    public long BytesResumed { get; init; }
 }

@@ -233,6 +233,72 @@ internal sealed class CosObjectTarget : IMultipartTarget
             CreateException = Failure(ServiceOperation.AbortMultipartUpload, null, uploadId),
         }, cancellationToken);
 
+    /// <summary>
+    /// The parts COS holds for an upload (every page), for a resume to reconcile with its checkpoint; null when the
+    /// upload is gone (completed or aborted since).
+    /// </summary>
+    public async Task<List<(int PartNumber, string ETag, long Size)>?> ListPartsAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var all = new List<(int, string, long)>();
+        var marker = 0;
+        for (var page = 0; page < 10 + (PartPlan.MaxParts / 1000); page++)
+        {
+            KeyValuePair<string, string>[] query = [new("uploadId", uploadId), new("max-parts", "1000"), new("part-number-marker", marker.ToString(CultureInfo.InvariantCulture))];
+            var listing = await _sender.SendAsync(new HttpCall<(List<(int, string, long)> Parts, bool Truncated, int? Next)?>
+            {
+                Operation = ServiceOperation.ListParts,
+                Host = _requests.Host,
+                Inactivity = _options.Inactivity,
+                CreateRequest = (_, _) => _requests.Create(HttpMethod.Get, Key, query, new ByteArrayContent([])),
+                ReadResponse = async (response, watchdog, ct) =>
+                {
+                    if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
+                    {
+                        return error.Code == ServiceErrorCodes.CosNoSuchUpload ? Attempt<(List<(int, string, long)>, bool, int?)?>.Success(null) : error;
+                    }
+
+                    var body = await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false);
+                    return body is not null && CosXml.ReadParts(body) is { } parsed
+                        ? Attempt<(List<(int, string, long)>, bool, int?)?>.Success(parsed)
+                        : CosResponse.Unusable(response, body, "a ListPartsResult");
+                },
+                CreateException = Failure(ServiceOperation.ListParts, null, uploadId),
+            }, cancellationToken).ConfigureAwait(false);
+
+            if (listing is not { } l)
+            {
+                return null;
+            }
+
+            all.AddRange(l.Parts);
+            if (!l.Truncated || l.Next is not { } next || next <= marker)
+            {
+                return all;
+            }
+
+            marker = next;
+        }
+
+        return all;
+    }
+
+    /// <summary>Whether the object is stored with this size and CRC-64 (a Complete applied before a crash recorded it).</summary>
+    public async Task<bool> IsStoredAsync(long size, ulong crc, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var confirmed = await ConfirmStoredAsync(size, crc, cancellationToken).ConfigureAwait(false);
+            return confirmed.Failure is null;
+        }
+        catch (CosException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Aborts every multipart upload of this key (one a crash left unrecorded); returns those left open.</summary>
+    public Task<IReadOnlyList<OpenMultipartUpload>> AbortAllUploadsAsync() => AbortStrayUploadsAsync(keep: null);
+
     /// <summary>HEAD the object and accept it when its size and CRC-64 are what the parts combine to.</summary>
     private async Task<Attempt<ulong?>> ConfirmStoredAsync(long size, ulong crc, CancellationToken cancellationToken)
     {

@@ -152,6 +152,104 @@ internal static class CosXml
         }
     }
 
+    /// <summary>
+    /// The parts of a ListPartsResult (number, ETag, size of each <c>Part</c>), whether it is truncated and the marker
+    /// for the next page. Null when the body is not that document or a part is malformed.
+    /// </summary>
+    public static (List<(int PartNumber, string ETag, long Size)> Parts, bool Truncated, int? NextMarker)? ReadParts(ReadOnlySpan<byte> body)
+    {
+        var text = Encoding.UTF8.GetString(body).Trim();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var parts = new List<(int, string, long)>();
+        var truncated = false;
+        int? next = null;
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(text), ReaderSettings);
+            reader.MoveToContent();
+            if (reader.LocalName != "ListPartsResult")
+            {
+                return null;
+            }
+
+            int? number = null;
+            string? etag = null;
+            long? size = null;
+            reader.Read();
+            while (!reader.EOF)
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1)
+                {
+                    switch (reader.LocalName)
+                    {
+                        case "IsTruncated":
+                            truncated = reader.ReadElementContentAsString().Trim() == "true";
+                            continue;
+                        case "NextPartNumberMarker":
+                            next = int.TryParse(reader.ReadElementContentAsString().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : null;
+                            continue;
+                        case "Part":
+                            if (number is not null || etag is not null || size is not null)
+                            {
+                                return null;
+                            }
+
+                            break;
+                    }
+                }
+                else if (reader.NodeType == XmlNodeType.Element && reader.Depth == 2 && reader.LocalName is "PartNumber" or "ETag" or "Size")
+                {
+                    var name = reader.LocalName;
+                    var value = reader.ReadElementContentAsString().Trim();
+                    switch (name)
+                    {
+                        case "PartNumber":
+                            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                            {
+                                return null;
+                            }
+
+                            number = n;
+                            break;
+                        case "ETag":
+                            etag = value;
+                            break;
+                        default:
+                            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var z))
+                            {
+                                return null;
+                            }
+
+                            size = z;
+                            break;
+                    }
+
+                    if (number is { } pn && etag is { } e && size is { } sz)
+                    {
+                        parts.Add((pn, e, sz));
+                        number = null;
+                        etag = null;
+                        size = null;
+                    }
+
+                    continue;
+                }
+
+                reader.Read();
+            }
+
+            return (parts, truncated, next);
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The CompleteMultipartUpload request body: every part, ascending, with its quoted ETag.</summary>
     public static byte[] CompleteRequest(IReadOnlyList<Transfer.CompletedPart> parts)
     {

@@ -12,6 +12,7 @@ internal enum ServiceOperation
     CompleteMultipartUpload,
     AbortMultipartUpload,
     ListMultipartUploads,
+    ListParts,
     HeadObject,
 }
 
@@ -29,6 +30,7 @@ internal static class ServiceOperationNames
         ServiceOperation.CompleteMultipartUpload => "CompleteMultipartUpload",
         ServiceOperation.AbortMultipartUpload => "AbortMultipartUpload",
         ServiceOperation.ListMultipartUploads => "ListMultipartUploads",
+        ServiceOperation.ListParts => "ListParts",
         ServiceOperation.HeadObject => "HeadObject",
         _ => operation.ToString(),
     };

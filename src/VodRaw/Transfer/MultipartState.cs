@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace VodRaw.Transfer;
 
 /// <summary>
-/// A multipart upload as data: its ID and the parts COS confirmed. Kept separate from the algorithm so a resumable
-/// mode can persist it and skip finished parts.
+/// A multipart upload as data: its ID and the parts COS confirmed. Kept separate from the algorithm so a resumed
+/// upload can start from the parts a checkpoint and ListParts agree on.
 /// </summary>
 internal sealed class MultipartState(string uploadId)
 {
@@ -18,6 +18,8 @@ internal sealed class MultipartState(string uploadId)
     public void Add(CompletedPart part) => _parts[part.PartNumber] = part;
 
     public void RecordError(Exception error) => Interlocked.CompareExchange(ref _firstError, error, null);
+
+    public HashSet<int> PartNumbers() => [.. _parts.Keys];
 
     public CompletedPart[] SortedParts()
     {

@@ -6,23 +6,37 @@ namespace VodRaw.Transfer;
 /// Uploads one object: a single PUT when it fits in one part, otherwise a multipart upload with parts read into
 /// pooled buffers, checked with CRC-64 while in memory, sent in parallel (bounded by the shared buffer pool), and
 /// completed in order. On a permanent failure or cancellation it stops the other parts, aborts the multipart upload
-/// on a timer of its own, and rethrows the original error.
+/// on a timer of its own, and rethrows the original error — unless the upload is resumable
+/// (<paramref name="keepOnInterrupt"/>): then the multipart upload stays open for the checkpoint to resume, and only
+/// a file that changed is aborted (its parts can never be used).
 /// </summary>
-internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout)
+internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout, bool keepOnInterrupt = false)
 {
-    /// <summary>Uploads <paramref name="source"/> to <paramref name="target"/>; returns the bytes uploaded.</summary>
-    public async Task<long> UploadAsync(IPartSource source, IMultipartTarget target, long partSize, int concurrency, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads <paramref name="source"/> to <paramref name="target"/>; returns the bytes sent. A <paramref name="journal"/>
+    /// hears of the UploadId and every confirmed part; <paramref name="resumed"/> continues a multipart upload whose
+    /// confirmed parts it holds (those are neither read nor sent again).
+    /// </summary>
+    public async Task<long> UploadAsync(IPartSource source, IMultipartTarget target, long partSize, int concurrency, CancellationToken cancellationToken,
+        IObjectJournal? journal = null, MultipartState? resumed = null)
     {
+        if (resumed is not null)
+        {
+            var plan = PartPlan.Create(source.Length!.Value, partSize);
+            return await MultipartAsync(source, target, plan.PartSize, plan.PartCount, concurrency, firstPart: null, cancellationToken, journal, resumed).ConfigureAwait(false);
+        }
+
         if (source.Length is { } length)
         {
             var plan = PartPlan.Create(length, partSize);
             if (plan.IsSinglePut)
             {
                 await PutAsync(source, target, (int)length, cancellationToken).ConfigureAwait(false);
+                journal?.Completed();
                 return length;
             }
 
-            return await MultipartAsync(source, target, plan.PartSize, plan.PartCount, concurrency, firstPart: null, cancellationToken).ConfigureAwait(false);
+            return await MultipartAsync(source, target, plan.PartSize, plan.PartCount, concurrency, firstPart: null, cancellationToken, journal, null).ConfigureAwait(false);
         }
 
         // Unknown length: read the first part to learn whether one PUT is enough.
@@ -40,7 +54,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
             var handoff = new PartReader.Part(1, first, n, crc);
             first = null;
-            return await MultipartAsync(source, target, partSize, partCount: null, concurrency, handoff, cancellationToken).ConfigureAwait(false);
+            return await MultipartAsync(source, target, partSize, partCount: null, concurrency, handoff, cancellationToken, journal, null).ConfigureAwait(false);
         }
         finally
         {
@@ -74,13 +88,22 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
     }
 
     private async Task<long> MultipartAsync(
-        IPartSource source, IMultipartTarget target, long partSize, int? partCount, int concurrency, PartReader.Part? firstPart, CancellationToken cancellationToken)
+        IPartSource source, IMultipartTarget target, long partSize, int? partCount, int concurrency, PartReader.Part? firstPart, CancellationToken cancellationToken,
+        IObjectJournal? journal, MultipartState? resumed)
     {
         string uploadId;
         try
         {
             ledger.WriteStarted();
-            uploadId = await target.InitiateAsync(cancellationToken).ConfigureAwait(false);
+            if (resumed is not null)
+            {
+                uploadId = resumed.UploadId;
+            }
+            else
+            {
+                uploadId = await target.InitiateAsync(cancellationToken).ConfigureAwait(false);
+                journal?.Initiated(uploadId);
+            }
         }
         catch (Exception e)
         {
@@ -97,16 +120,24 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             ledger.LeftOpen(target.StrayUploads);
         }
 
-        var state = new MultipartState(uploadId);
+        var state = resumed ?? new MultipartState(uploadId);
+        var skip = resumed?.PartNumbers();
+        long resumedBytes = 0;
+        foreach (var p in resumed?.SortedParts() ?? [])
+        {
+            resumedBytes += p.Size;
+        }
+
         var completeSent = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = new PartReader(source, partSize, partCount, firstPart);
+        var reader = new PartReader(source, partSize, partCount, firstPart, skip: skip);
         try
         {
-            var workers = new Task[Math.Max(1, Math.Min(concurrency, partCount ?? concurrency))];
+            var remaining = (partCount ?? concurrency) - (skip?.Count ?? 0);
+            var workers = new Task[Math.Max(1, Math.Min(concurrency, remaining))];
             for (var i = 0; i < workers.Length; i++)
             {
-                workers[i] = WorkerAsync(reader, target, state, stop);
+                workers[i] = WorkerAsync(reader, target, state, stop, journal);
             }
 
             await Task.WhenAll(workers).ConfigureAwait(false);
@@ -121,7 +152,8 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             completeSent = true;
             await target.CompleteAsync(uploadId, parts, cancellationToken).ConfigureAwait(false);
             ledger.ObjectStored();
-            return total;
+            journal?.Completed();
+            return total - resumedBytes;
         }
         catch (Exception caught)
         {
@@ -129,6 +161,14 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             var error = state.FirstError ?? caught;
             await stop.CancelAsync().ConfigureAwait(false);
             reader.Dispose();
+            if (keepOnInterrupt && error is not FileChangedException)
+            {
+                // Resumable: the upload and its confirmed parts stay for the checkpoint (a resume reconciles with ListParts).
+                ledger.KeptForResume();
+                ThrowInterrupted(error, cancellationToken);
+                throw;
+            }
+
             // Cleanup never depends on the caller's (possibly cancelled) token.
             using (var abortCts = new CancellationTokenSource(abortTimeout))
             {
@@ -159,12 +199,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
                 }
             }
 
-            if (cancellationToken.IsCancellationRequested && error is not OperationCanceledException)
-            {
-                throw new OperationCanceledException("The upload was cancelled.", error, cancellationToken);
-            }
-
-            ExceptionDispatchInfo.Throw(error);
+            ThrowInterrupted(error, cancellationToken);
             throw;
         }
         finally
@@ -173,7 +208,19 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         }
     }
 
-    private async Task WorkerAsync(PartReader reader, IMultipartTarget target, MultipartState state, CancellationTokenSource stop)
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowInterrupted(Exception error, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested && error is not OperationCanceledException)
+        {
+            throw new OperationCanceledException("The upload was cancelled.", error, cancellationToken);
+        }
+
+        ExceptionDispatchInfo.Throw(error);
+        throw error;
+    }
+
+    private async Task WorkerAsync(PartReader reader, IMultipartTarget target, MultipartState state, CancellationTokenSource stop, IObjectJournal? journal)
     {
         var token = stop.Token;
         try
@@ -193,7 +240,9 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
                 var ok = false;
                 try
                 {
-                    state.Add(await target.UploadPartAsync(state.UploadId, part.Number, data, crc, partProgress, token).ConfigureAwait(false));
+                    var completed = await target.UploadPartAsync(state.UploadId, part.Number, data, crc, partProgress, token).ConfigureAwait(false);
+                    state.Add(completed);
+                    journal?.PartCompleted(completed);
                     ok = true;
                 }
                 finally

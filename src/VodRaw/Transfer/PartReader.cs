@@ -4,8 +4,11 @@ namespace VodRaw.Transfer;
 /// Hands out the next part to a worker: a buffer from the pool filled with that part's bytes. Files are read
 /// positionally and in parallel; streams are read in order under a lock (uploads still run in parallel).
 /// </summary>
-/// <remarks>A stream's first part, read (and hashed) to choose between one PUT and multipart, is handed in as is.</remarks>
-internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartReader.Part? firstPart, int maxParts = PartPlan.MaxParts) : IDisposable
+/// <remarks>
+/// A stream's first part, read (and hashed) to choose between one PUT and multipart, is handed in as is. A resumed
+/// upload passes the part numbers COS already holds in <c>skip</c> (files only): they are not read again.
+/// </remarks>
+internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartReader.Part? firstPart, int maxParts = PartPlan.MaxParts, IReadOnlySet<int>? skip = null) : IDisposable
 {
     private readonly SemaphoreSlim _sequential = new(1, 1);
     private PartHolder? _firstPart = firstPart is { } f ? new PartHolder(f) : null;
@@ -32,11 +35,16 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
     private async ValueTask<Part?> NextPositionalAsync(PartBufferPool pool, CancellationToken cancellationToken)
     {
         var count = partCount!.Value;
-        var index = Interlocked.Increment(ref _nextIndex) - 1;
-        if (index >= count)
+        int index;
+        do
         {
-            return null;
+            index = Interlocked.Increment(ref _nextIndex) - 1;
+            if (index >= count)
+            {
+                return null;
+            }
         }
+        while (skip is not null && skip.Contains(index + 1));
 
         var offset = index * partSize;
         var size = (int)Math.Min(partSize, source.Length!.Value - offset);

@@ -11,6 +11,7 @@ internal sealed class ProgressTracker
     private readonly long _intervalTicks;
     private readonly object _gate = new();
     private long _bytes;
+    private long _resumed;
     private long _total;
     private int _partsCompleted;
     private int _partsInFlight;
@@ -44,7 +45,7 @@ internal sealed class ProgressTracker
         }
 
         var elapsed = _time.GetElapsedTime(since).TotalSeconds;
-        var bytes = Interlocked.Read(ref _bytes);
+        var bytes = Interlocked.Read(ref _bytes) - Interlocked.Read(ref _resumed);
         return elapsed >= 1 && bytes > 0 ? bytes / elapsed / Math.Max(1, Volatile.Read(ref _partsInFlight)) : null;
     }
 
@@ -52,6 +53,14 @@ internal sealed class ProgressTracker
     {
         Interlocked.Exchange(ref _total, totalBytes);
         Volatile.Write(ref _filesTotal, files);
+    }
+
+    /// <summary>Bytes a resumed upload finds already at COS: they count as done, not in the measured rate.</summary>
+    public void AddResumed(long bytes)
+    {
+        Interlocked.Add(ref _resumed, bytes);
+        Interlocked.Add(ref _bytes, bytes);
+        Report(force: false);
     }
 
     public void AddToTotal(long bytes)

@@ -14,6 +14,7 @@ internal sealed class UploadLedger
     private int _aborted;
     private int _filesTotal;
     private int _commitSent;
+    private int _kept;
 
     public void SetFiles(int count) => Volatile.Write(ref _filesTotal, count);
 
@@ -33,6 +34,11 @@ internal sealed class UploadLedger
     }
 
     public void CommitSent() => Volatile.Write(ref _commitSent, 1);
+
+    /// <summary>A multipart upload was left open on purpose, for a checkpoint to resume.</summary>
+    public void KeptForResume() => Interlocked.Increment(ref _kept);
+
+    public bool AnyKeptForResume => Volatile.Read(ref _kept) > 0;
 
     public IReadOnlyList<OpenMultipartUpload> OpenUploads
     {

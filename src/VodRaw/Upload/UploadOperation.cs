@@ -1,4 +1,6 @@
+using System.Globalization;
 using VodRaw.Api;
+using VodRaw.Checkpoints;
 using VodRaw.Cos;
 using VodRaw.Manifests;
 using VodRaw.Transfer;
@@ -6,10 +8,11 @@ using VodRaw.Transfer;
 namespace VodRaw.Upload;
 
 /// <summary>
-/// One upload, phase by phase: plan (validate, expand a package, open files, refuse impossible plans) → apply →
-/// transfer (every file to COS) → commit. A failure or cancellation reports what it leaves behind, from the ledger.
+/// One upload, phase by phase: plan (validate, expand a package, open files, refuse impossible plans) → apply (or
+/// resume from a checkpoint) → transfer (every file to COS) → commit. A failure or cancellation reports what it
+/// leaves behind, from the ledger; with a checkpoint store it pauses instead (UploadOperation.Resume.cs).
 /// </summary>
-internal sealed class UploadOperation
+internal sealed partial class UploadOperation
 {
     private readonly UploadContext _context;
     private readonly IProgress<UploadProgress>? _progress;
@@ -28,25 +31,88 @@ internal sealed class UploadOperation
         var upload = UploadRequestValidator.Validate(region, request, Options.Transfer);
         var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
         var files = OpenSources(upload, segments);
+        CheckpointRecorder? recorder = null;
+        CosStorage? storage = null;
         try
         {
             var tracker = Plan(files);
             _ledger.SetFiles(files.Count);
+            var store = upload.MediaStream is null ? Options.Checkpoints : null;
+            var identity = store is null ? null : await ResumeIdentity.CreateAsync(_context.Credential, upload, files.ConvertAll(f => f.Path), cancellationToken).ConfigureAwait(false);
             try
             {
-                tracker.SetPhase(UploadPhase.Applying);
-                var apply = await _context.Api.ApplyUploadAsync(upload.Region, upload.ApplyBody, cancellationToken).ConfigureAwait(false);
-                tracker.SetPhase(UploadPhase.Uploading);
-                var uploaded = await TransferAsync(upload, apply, files, tracker, cancellationToken).ConfigureAwait(false);
-                tracker.SetPhase(UploadPhase.Committing);
-                var response = await CommitAsync(upload, apply, uploaded, cancellationToken).ConfigureAwait(false);
-                tracker.SetTotals(uploaded, files.Count);
-                tracker.SetPhase(UploadPhase.Completed);
-                return response;
+                for (var round = 0; ; round++)
+                {
+                    var resumed = identity is not null && round == 0 ? await TryResumeAsync(store!, identity, files.Count, cancellationToken).ConfigureAwait(false) : null;
+                    ApplyUploadResult apply;
+                    if (resumed is null)
+                    {
+                        tracker.SetPhase(UploadPhase.Applying);
+                        apply = await _context.Api.ApplyUploadAsync(upload.Region, upload.ApplyBody, cancellationToken).ConfigureAwait(false);
+                        storage = CreateStorage(apply, tracker.MeasuredBytesPerSecond);
+                        if (identity is not null)
+                        {
+                            var roles = files.ConvertAll(f => (Role: f.Role.ToString().ToLowerInvariant(), f.RelativePath));
+                            var document = identity.NewDocument(apply, roles, StorageKeys(upload, apply, files), Options.Transfer.PartSize, Options.TimeProvider.GetUtcNow());
+                            recorder = new CheckpointRecorder(store!, document, Options.TimeProvider);
+                            recorder.WriteNow();
+                        }
+                    }
+                    else
+                    {
+                        apply = resumed.Apply;
+                        recorder = resumed.Recorder;
+                        storage = CreateStorage(apply, tracker.MeasuredBytesPerSecond);
+                    }
+
+                    tracker.SetPhase(UploadPhase.Uploading);
+                    try
+                    {
+                        var (uploaded, skipped) = await TransferAsync(upload, apply, storage, files, tracker, recorder, resumed, cancellationToken).ConfigureAwait(false);
+                        tracker.SetPhase(UploadPhase.Committing);
+                        recorder?.CommitSending();
+                        var response = await CommitAsync(upload, apply, uploaded, resumed?.Document.CommitSent == true, cancellationToken).ConfigureAwait(false);
+                        recorder?.Delete();
+                        recorder = null;
+                        tracker.SetTotals(uploaded + skipped, files.Count);
+                        tracker.SetPhase(UploadPhase.Completed);
+                        return response with { BytesResumed = skipped };
+                    }
+                    catch (VodRawException e) when (resumed is not null && SessionGone(e, resumed))
+                    {
+                        // The interrupted session cannot be finished: abort what can be, forget it, upload afresh.
+                        var bytes = CheckpointStore.Describe(resumed.Document).BytesDone;
+                        await AbortRecordedAsync(resumed.Recorder, storage).ConfigureAwait(false);
+                        resumed.Recorder.Delete();
+                        recorder = null;
+                        store!.Report(new CheckpointNotice(CheckpointNoticeKind.StartingFresh, resumed.Document.Id,
+                            $"the interrupted upload cannot be finished ({e.Code}); starting a fresh upload: {bytes.ToString(CultureInfo.InvariantCulture)} bytes already sent go up again.") { Bytes = bytes });
+                        tracker = Plan(files);
+                    }
+                }
             }
             catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e is not UploadCanceledException)
             {
+                if (recorder is not null)
+                {
+                    recorder.Flush();
+                    throw new UploadCanceledException(UploadInterruption.Paused, _ledger.OpenUploads, e.InnerException ?? e, cancellationToken) { CheckpointId = recorder.Id };
+                }
+
                 throw new UploadCanceledException(_ledger.Outcome(), _ledger.OpenUploads, e.InnerException ?? e, cancellationToken);
+            }
+            catch (FileChangedException) when (recorder is not null)
+            {
+                // The changed file's upload was aborted; the other files' parts are worthless without it.
+                await AbortRecordedAsync(recorder, storage).ConfigureAwait(false);
+                recorder.Delete();
+                throw;
+            }
+            catch (VodRawException e) when (recorder is not null)
+            {
+                recorder.Flush();
+                e.CheckpointId = recorder.Id;
+                throw;
             }
             catch (VodRawException e) when (_ledger.OpenUploads is { } open && open.Count > e.OpenUploads.Count)
             {
@@ -83,35 +149,53 @@ internal sealed class UploadOperation
         return tracker;
     }
 
-    private async Task<long> TransferAsync(ValidatedUpload upload, ApplyUploadResult apply, List<UploadFile> files, ProgressTracker tracker, CancellationToken cancellationToken)
+    private async Task<(long Uploaded, long Skipped)> TransferAsync(
+        ValidatedUpload upload, ApplyUploadResult apply, CosStorage storage, List<UploadFile> files, ProgressTracker tracker, CheckpointRecorder? recorder, ResumedUpload? resumed, CancellationToken cancellationToken)
     {
-        var (endpoint, credential) = ResolveStorage(apply);
-        var mediaKey = StorageKey(apply.MediaStoragePath, "MediaStoragePath");
-        var coverKey = upload.CoverPath is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
-        // Segments keep their place relative to the manifest, under the media's directory (the service may rename
-        // the manifest itself): dirname(MediaStoragePath) + "/" + path relative to the manifest's directory.
-        var mediaDirectory = mediaKey.LastIndexOf('/') is var slash and >= 0 ? mediaKey[..(slash + 1)] : string.Empty;
-
-        var guard = new CredentialExpiryGuard(credential.ExpiresAt, Options.CredentialExpiryMargin, tracker.MeasuredBytesPerSecond);
-        var requests = new CosRequestFactory(endpoint, credential, guard, Options.TimeProvider);
-        var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5);
-        var partSize = Options.Transfer.PartSize;
+        var keys = StorageKeys(upload, apply, files);
+        var partSize = resumed?.Document.PartSize ?? Options.Transfer.PartSize;
         // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
         using var pool = new PartBufferPool(_context.BufferPoolFactory(upload.Concurrency, partSize), upload.Concurrency);
-        var uploader = new ObjectUploader(pool, tracker, _ledger, Options.AbortTimeout);
+        var uploader = new ObjectUploader(pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: recorder is not null);
         long uploaded = 0;
-        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (file, ct) =>
+        long skipped = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (index, ct) =>
         {
-            var key = file.Role switch
+            var file = files[index];
+            var record = resumed?.Document.Files[index];
+            if (record is { Complete: true })
             {
-                FileRole.Media => mediaKey,
-                FileRole.Cover => coverKey!,
-                _ => mediaDirectory + file.RelativePath,
-            };
-            var target = new CosObjectTarget(_context.Sender, requests, apply.StorageBucket!, key, targetOptions);
+                tracker.AddResumed(record.Fingerprint.Size);
+                Interlocked.Add(ref skipped, record.Fingerprint.Size);
+                tracker.FileCompleted();
+                return;
+            }
+
+            var target = storage.Target(_context.Sender, keys[index]);
             // Segments are opened only when their turn comes, so a package of thousands of files holds few handles.
-            using var opened = file.Source is null ? new FilePartSource(file.Path!) : null;
-            var bytes = await uploader.UploadAsync(file.Source ?? opened!, target, partSize, upload.Concurrency, ct).ConfigureAwait(false);
+            using var opened = file.Source is null ? new FilePartSource(file.Path) : null;
+            var source = file.Source ?? opened!;
+            MultipartState? state = null;
+            if (record is not null)
+            {
+                var (kept, keptBytes, stored) = await ReconcileAsync(record, source, target, partSize, recorder!, index, ct).ConfigureAwait(false);
+                if (keptBytes > 0)
+                {
+                    tracker.AddResumed(keptBytes);
+                    Interlocked.Add(ref skipped, keptBytes);
+                }
+
+                if (stored)
+                {
+                    recorder!.FileCompleted(index);
+                    tracker.FileCompleted();
+                    return;
+                }
+
+                state = kept;
+            }
+
+            var bytes = await uploader.UploadAsync(source, target, partSize, upload.Concurrency, ct, recorder?.For(index), state).ConfigureAwait(false);
             Interlocked.Add(ref uploaded, bytes);
             tracker.FileCompleted();
         }).ConfigureAwait(false);
@@ -125,14 +209,29 @@ internal sealed class UploadOperation
             };
         }
 
-        return uploaded;
+        return (uploaded, skipped);
     }
 
-    private async Task<VodUploadResponse> CommitAsync(ValidatedUpload upload, ApplyUploadResult apply, long uploaded, CancellationToken cancellationToken)
+    private async Task<VodUploadResponse> CommitAsync(ValidatedUpload upload, ApplyUploadResult apply, long uploaded, bool sentBefore, CancellationToken cancellationToken)
     {
         _ledger.CommitSent();
-        var commit = await _context.Api.CommitUploadAsync(upload.Region, new CommitUploadBody { VodSessionKey = apply.VodSessionKey!, SubAppId = upload.SubAppId }, cancellationToken)
-            .ConfigureAwait(false);
+        CommitUploadResult commit;
+        try
+        {
+            commit = await _context.Api.CommitUploadAsync(upload.Region, new CommitUploadBody { VodSessionKey = apply.VodSessionKey!, SubAppId = upload.SubAppId }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (VodApiException e) when (sentBefore && e.Code == "InvalidParameterValue.VodSessionKey")
+        {
+            throw new VodApiException("CommitUpload", e.Code,
+                "CommitUpload was sent before the interruption and the session is no longer accepted: the media may already be in the library, but its FileId is unknown; look it up in VOD before uploading again.", e)
+            {
+                RequestId = e.RequestId,
+                Status = e.Status,
+                Attempts = e.Attempts,
+            };
+        }
+
         if (string.IsNullOrEmpty(commit.FileId))
         {
             throw new VodApiException("CommitUpload", VodRawErrorCodes.InvalidResponse, "CommitUpload returned no FileId.") { RequestId = commit.RequestId };
@@ -185,11 +284,11 @@ internal sealed class UploadOperation
             IPartSource media = upload.MediaPath is not null
                 ? new FilePartSource(upload.MediaPath)
                 : new StreamPartSource(upload.MediaStream!, upload.MediaStream!.CanSeek ? upload.MediaStream.Length - upload.MediaStream.Position : null);
-            files.Add(new UploadFile(FileRole.Media, media, media.Length));
+            files.Add(new UploadFile(FileRole.Media, media, media.Length, upload.MediaPath ?? "-"));
             if (upload.CoverPath is not null)
             {
                 var cover = new FilePartSource(upload.CoverPath);
-                files.Add(new UploadFile(FileRole.Cover, cover, cover.Length));
+                files.Add(new UploadFile(FileRole.Cover, cover, cover.Length, upload.CoverPath));
             }
 
             foreach (var segment in segments)
@@ -210,7 +309,8 @@ internal sealed class UploadOperation
         }
     }
 
-    private (CosEndpoint Endpoint, CosCredential Credential) ResolveStorage(ApplyUploadResult apply)
+    /// <summary>Where the session's objects go, with the credential to sign for them and the expiry guard.</summary>
+    private CosStorage CreateStorage(ApplyUploadResult apply, Func<double?> measuredRate)
     {
         if (string.IsNullOrEmpty(apply.StorageBucket) || string.IsNullOrEmpty(apply.StorageRegion) || string.IsNullOrEmpty(apply.VodSessionKey))
         {
@@ -223,7 +323,27 @@ internal sealed class UploadOperation
             ? new CosCredential(temp.SecretId, temp.SecretKey, string.IsNullOrEmpty(temp.Token) ? null : temp.Token,
                 temp.ExpiredTime > 0 ? DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime) : null)
             : new CosCredential(_context.Credential.SecretId, _context.Credential.SecretKey, _context.Credential.Token, null);
-        return (endpoint, credential);
+        var guard = new CredentialExpiryGuard(credential.ExpiresAt, Options.CredentialExpiryMargin, measuredRate);
+        var requests = new CosRequestFactory(endpoint, credential, guard, Options.TimeProvider);
+        var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5);
+        return new CosStorage(apply.StorageBucket, requests, targetOptions);
+    }
+
+    /// <summary>
+    /// The COS key of every file. Segments keep their place relative to the manifest, under the media's directory
+    /// (the service may rename the manifest itself): dirname(MediaStoragePath) + "/" + path relative to the manifest's directory.
+    /// </summary>
+    private static List<string> StorageKeys(ValidatedUpload upload, ApplyUploadResult apply, List<UploadFile> files)
+    {
+        var mediaKey = StorageKey(apply.MediaStoragePath, "MediaStoragePath");
+        var coverKey = upload.CoverPath is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
+        var mediaDirectory = mediaKey.LastIndexOf('/') is var slash and >= 0 ? mediaKey[..(slash + 1)] : string.Empty;
+        return files.ConvertAll(file => file.Role switch
+        {
+            FileRole.Media => mediaKey,
+            FileRole.Cover => coverKey!,
+            _ => mediaDirectory + file.RelativePath,
+        });
     }
 
     private static string StorageKey(string? storagePath, string field)
@@ -245,5 +365,5 @@ internal sealed class UploadOperation
     }
 
     /// <summary>One file of the upload: an open source (media, cover) or a path opened when its turn comes (segments).</summary>
-    private sealed record UploadFile(FileRole Role, IPartSource? Source, long? Length, string? Path = null, string RelativePath = "");
+    private sealed record UploadFile(FileRole Role, IPartSource? Source, long? Length, string Path, string RelativePath = "");
 }
