@@ -1,0 +1,114 @@
+using System.Text;
+using VodRaw.Checkpoints;
+using VodRaw.Transfer;
+
+namespace VodRaw.Tests.Checkpoints;
+
+public sealed class CheckpointFormatTests
+{
+    private static CheckpointDocument Sample() => new()
+    {
+        Id = "0123456789abcdef0123456789abcdef",
+        Region = "ap-guangzhou",
+        Request = "{\"MediaType\":\"mp4\"}",
+        CallerSecretId = "AKIDexample",
+        PartSize = 1 << 20,
+        Session = new SessionRecord { VodSessionKey = "session", Bucket = "b-1250000000", StorageRegion = "ap-chongqing", MediaStoragePath = "/a/b.mp4" },
+        Files = [new FileRecord { Role = "media", Path = "/data/b.mp4", Key = "a/b.mp4", UploadId = "u1", Fingerprint = new FileFingerprint { Size = 3 << 20 }, Parts = [new PartRecord { Number = 1, Size = 1 << 20, ETag = "\"e\"", Crc64 = 42 }] }],
+    };
+
+    [Fact]
+    public void ADocumentRoundTrips()
+    {
+        var (document, problem) = CheckpointCodec.Decode(CheckpointCodec.Encode(Sample()));
+        Assert.Null(problem);
+        Assert.Equal("u1", document!.Files[0].UploadId);
+        Assert.Equal(42UL, document.Files[0].Parts[0].Crc64);
+    }
+
+    [Fact]
+    public void ATruncationAtEveryOffsetIsDetected()
+    {
+        var bytes = CheckpointCodec.Encode(Sample());
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            var (document, problem) = CheckpointCodec.Decode(bytes.AsSpan(0, length));
+            Assert.True(document is null && problem is not null, $"truncated to {length} of {bytes.Length} bytes was accepted");
+        }
+    }
+
+    [Fact]
+    public void AFlippedBitAnywhereIsDetected()
+    {
+        var bytes = CheckpointCodec.Encode(Sample());
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            foreach (var bit in new[] { 0x01, 0x20 })
+            {
+                var damaged = bytes.ToArray();
+                damaged[i] ^= (byte)bit;
+                var (document, _) = CheckpointCodec.Decode(damaged);
+                Assert.True(document is null, $"bit {bit:x2} of byte {i} flipped was accepted");
+            }
+        }
+    }
+
+    [Fact]
+    public void AFutureSchemaIsRefusedNamingItsVersion()
+    {
+        var future = Sample();
+        future.Schema = 2;
+        var (document, problem) = CheckpointCodec.Decode(CheckpointCodec.Encode(future));
+        Assert.Null(document);
+        Assert.Contains("schema version 2", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SealedSecretsOpenOnlyWithTheCallersKeyAndTheirOwnCheckpoint()
+    {
+        var secret = Encoding.UTF8.GetBytes("{\"secretKey\":\"tmp-key\"}");
+        var sealedValue = CheckpointSealer.Seal("caller-key", "id1", "AKIDtmp", secret);
+        Assert.DoesNotContain("tmp-key", Encoding.UTF8.GetString(Convert.FromBase64String(sealedValue)), StringComparison.Ordinal);
+        Assert.Equal(secret, CheckpointSealer.Open("caller-key", "id1", "AKIDtmp", sealedValue));
+        Assert.Null(CheckpointSealer.Open("another-key", "id1", "AKIDtmp", sealedValue));
+        Assert.Null(CheckpointSealer.Open("caller-key", "id2", "AKIDtmp", sealedValue));
+        Assert.Null(CheckpointSealer.Open("caller-key", "id1", "AKIDother", sealedValue));
+        var tampered = Convert.FromBase64String(sealedValue);
+        tampered[^1] ^= 1;
+        Assert.Null(CheckpointSealer.Open("caller-key", "id1", "AKIDtmp", Convert.ToBase64String(tampered)));
+        Assert.Null(CheckpointSealer.Open("caller-key", "id1", "AKIDtmp", "not base64!"));
+    }
+
+    [Fact]
+    public void TheIdDependsOnEveryInput()
+    {
+        var id = ResumeIdentity.ComputeId("AKID", "ap-guangzhou", "{}", ["/a.mp4"]);
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        Assert.Equal(id, ResumeIdentity.ComputeId("AKID", "ap-guangzhou", "{}", ["/a.mp4"]));
+        Assert.NotEqual(id, ResumeIdentity.ComputeId("AKID2", "ap-guangzhou", "{}", ["/a.mp4"]));
+        Assert.NotEqual(id, ResumeIdentity.ComputeId("AKID", "ap-beijing", "{}", ["/a.mp4"]));
+        Assert.NotEqual(id, ResumeIdentity.ComputeId("AKID", "ap-guangzhou", "{\"x\":1}", ["/a.mp4"]));
+        Assert.NotEqual(id, ResumeIdentity.ComputeId("AKID", "ap-guangzhou", "{}", ["/b.mp4"]));
+    }
+
+    [Fact]
+    public async Task ReconcilingTrustsCosAndKeepsOnlyPartsWhoseBytesAreKnown()
+    {
+        var plan = PartPlan.Create((3L << 20) + 10, 1 << 20); // parts 1–3 of 1 MiB, part 4 of 10 bytes
+        List<PartRecord> recorded = [new() { Number = 1, Size = 1 << 20, ETag = "\"aa\"", Crc64 = 1 }, new() { Number = 2, Size = 1 << 20, ETag = "\"bb\"", Crc64 = 2 }];
+        List<(int, string, long)> listed = [(1, "\"aa\"", 1 << 20), (3, "\"cc\"", 1 << 20), (4, "\"dd\"", 9), (7, "\"ee\"", 10)];
+        var hashed = new List<int>();
+        var kept = await PartReconciler.ReconcileAsync(plan, recorded, listed, (n, _) =>
+        {
+            hashed.Add(n);
+            return ValueTask.FromResult((n == 3 ? "CC" : "00", (ulong)(100 + n)));
+        }, CancellationToken.None);
+
+        // 1: recorded and listed alike; 2: recorded but not at COS (sent again); 3: listed only, bytes match;
+        // 4: the wrong size; 7: not in the plan.
+        Assert.Equal([1, 3], kept.Select(p => p.PartNumber));
+        Assert.Equal(1UL, kept[0].Crc64);
+        Assert.Equal(103UL, kept[1].Crc64);
+        Assert.Equal([3], hashed);
+    }
+}
