@@ -27,6 +27,7 @@ internal static class ResultWriter
 
                 w.WriteString("requestId", response.RequestId);
                 w.WriteNumber("bytes", response.BytesUploaded);
+                w.WriteNumber("bytesResumed", response.BytesResumed);
                 w.WriteNumber("seconds", Math.Round(seconds, 3));
                 w.WriteNumber("megabytesPerSecond", Math.Round(mbps, 2));
             }));
@@ -38,6 +39,10 @@ internal static class ResultWriter
         env.Out.WriteLine($"CoverUrl:  {response.CoverUrl ?? "-"}");
         env.Out.WriteLine($"RequestId: {response.RequestId}");
         env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Uploaded:  {ProgressReporter.Format(response.BytesUploaded)} in {seconds:F2} s ({(seconds > 0 ? response.BytesUploaded / seconds / (1 << 20) : 0):F1} MiB/s)"));
+        if (response.BytesResumed > 0)
+        {
+            env.Out.WriteLine($"Resumed:   {ProgressReporter.Format(response.BytesResumed)} were already uploaded");
+        }
     }
 
     public static int Failure(CliEnvironment env, bool json, int exitCode, string message, string? code = null, string? requestId = null, Action<Utf8JsonWriter>? details = null)
@@ -62,8 +67,13 @@ internal static class ResultWriter
 
     /// <summary>A library error: operation, code, request id, attempts, and any multipart upload left open.</summary>
     public static int Failure(CliEnvironment env, bool json, int exitCode, VodRawException e) =>
-        Failure(env, json, exitCode, e.Message, e.Code, e.RequestId, w =>
+        Failure(env, json, exitCode, e.CheckpointId is null ? e.Message : e.Message + $" The upload is resumable: run the same command again (checkpoint {e.CheckpointId}).", e.Code, e.RequestId, w =>
         {
+            if (e.CheckpointId is not null)
+            {
+                w.WriteString("checkpointId", e.CheckpointId);
+            }
+
             w.WriteString("operation", e.Operation);
             if (e.Status is { } status)
             {

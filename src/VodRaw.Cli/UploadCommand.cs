@@ -33,6 +33,8 @@ internal static class UploadCommand
         var localManifests = new Option<bool>("--local-manifests") { Description = "Find the files of an HLS/DASH package with the local parser instead of VOD's ParseStreamingManifest." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (result or error) on standard output." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
+        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Where interrupted uploads keep their checkpoints (default: $XDG_STATE_HOME/vodraw, else ~/.local/state/vodraw)." };
+        var noResume = new Option<bool>("--no-resume") { Description = "Start fresh and keep no checkpoint: Ctrl+C and failures abort what was started." };
         // The native (net8.0 AOT) build has no embedded emulator: the option stays parseable there, but hidden.
         var emulator = new Option<bool>("--emulator")
         {
@@ -56,11 +58,15 @@ internal static class UploadCommand
             credential), TENCENTCLOUD_REGION (default region), HTTPS_PROXY / NO_PROXY (proxy).
 
             Exit codes: 0 ok, 2 bad usage or input, 3 service error, 4 network error, 5 file changed while
-            uploading, 6 temporary credential would expire, 70 internal error, 130 cancelled.
+            uploading, 6 temporary credential would expire, 70 internal error, 130 cancelled or paused.
+
+            Resume: an interrupted upload (Ctrl+C, SIGTERM, a crash, a network down past the retries) keeps a
+            checkpoint; run the same command again to continue where it stopped. `vodraw checkpoints list` shows
+            them, `vodraw checkpoints abort ID` gives one up.
             """)
         {
             path, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
-            mediaType, coverType, concurrency, partSize, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, emulator,
+            mediaType, coverType, concurrency, partSize, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, emulator,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -175,6 +181,18 @@ internal static class UploadCommand
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "invalid credential in the environment: " + e.Message);
             }
 
+            if (!result.GetValue(noResume) && !fromStdin)
+            {
+                if ((result.GetValue(checkpointDir) ?? CheckpointDirectory.Default(env)) is { } directory)
+                {
+                    options.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory) { Notice = notice => env.Error.WriteLine("vodraw: " + notice.Message) };
+                }
+                else
+                {
+                    env.Error.WriteLine("vodraw: HOME is not set, so this upload keeps no checkpoint and cannot be resumed; pass --checkpoint-dir DIR to make it resumable.");
+                }
+            }
+
             return await upload.RunAsync(credential, options, regionValue, request, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -204,9 +222,17 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
         catch (UploadCanceledException e)
         {
             progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, e.Message, "Cancelled", null, w =>
+            var message = e.Outcome == UploadInterruption.Paused
+                ? $"paused: what was uploaded is kept (checkpoint {e.CheckpointId}); run the same command again to resume, or `vodraw checkpoints abort {e.CheckpointId}` to give it up."
+                : e.Message;
+            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, message, "Cancelled", null, w =>
             {
                 w.WriteString("outcome", e.Outcome.ToString());
+                if (e.CheckpointId is not null)
+                {
+                    w.WriteString("checkpointId", e.CheckpointId);
+                }
+
                 ResultWriter.OpenUploads(w, e.OpenUploads);
             });
         }

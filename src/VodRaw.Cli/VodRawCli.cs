@@ -12,6 +12,7 @@ internal static class VodRawCli
         var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload).")
         {
             UploadCommand.Create(env),
+            CheckpointsCommand.Create(env),
         };
 #if EMULATOR
         root.Subcommands.Add(EmulatorCommand.Create(env));

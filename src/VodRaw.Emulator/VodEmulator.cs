@@ -237,6 +237,9 @@ public sealed class VodEmulator : IAsyncDisposable
         return session;
     }
 
+    /// <summary>How many upload sessions have been committed (each commit of a session counts once).</summary>
+    public int CommittedSessions => _sessions.Values.Count(s => s.Committed is not null);
+
     internal VodSession? FindSession(string sessionKey) => _sessions.TryGetValue(sessionKey, out var s) ? s : null;
 
     /// <summary>Names the first promised object that is missing, or null when all exist (manifests: every reference, recursively).</summary>

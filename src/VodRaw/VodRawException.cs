@@ -59,7 +59,8 @@ public class VodRawException : Exception
 /// <param name="Reason">Why it could not be aborted.</param>
 public sealed record OpenMultipartUpload(string Bucket, string Key, string UploadId, string Reason)
 {
-    internal static string Describe(IReadOnlyList<OpenMultipartUpload> uploads)
+    /// <summary>One sentence naming every upload left open and why (for messages).</summary>
+    public static string Describe(IReadOnlyList<OpenMultipartUpload> uploads)
     {
         var parts = new string[uploads.Count];
         for (var i = 0; i < uploads.Count; i++)

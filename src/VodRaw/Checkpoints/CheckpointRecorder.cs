@@ -4,9 +4,12 @@ namespace VodRaw.Checkpoints;
 
 /// <summary>
 /// The live checkpoint of one upload: the transfer tells it what COS confirmed, and it writes the file — at once for
-/// the facts a resume cannot rebuild (a new UploadId, CommitUpload about to be sent), otherwise at most once a second
-/// or every <see cref="PartsPerWrite"/> parts, in the background so no part waits for a disk flush. A write that fails
-/// is reported once and the upload goes on. Thread-safe.
+/// the facts a resume cannot rebuild (a new UploadId, CommitUpload about to be sent), otherwise in the background so
+/// no part waits for a disk flush: once a second, every <see cref="PartsPerWrite"/> parts, when a multipart object is
+/// completed, and when whole-object PUTs (segments) worth one memory budget (parts in flight × part size) are stored
+/// — so a crash sends again at most about that much of small files. Parts of multipart uploads confirmed since the
+/// last write are recovered by the resume (ListParts and the local bytes' MD5), not sent again. A write that fails is
+/// reported once and the upload goes on. Thread-safe.
 /// </summary>
 internal sealed class CheckpointRecorder
 {
@@ -18,17 +21,21 @@ internal sealed class CheckpointRecorder
     private readonly object _gate = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
     private long _lastWrite;
+    private readonly long _putBytesPerWrite;
     private int _partsSinceWrite;
+    private long _putBytesSinceWrite;
+    private bool _writeSoon;
     private bool _dirty;
     private bool _deleted;
     private int _writeFailed;
     private Task _background = Task.CompletedTask;
 
-    public CheckpointRecorder(CheckpointStore store, CheckpointDocument document, TimeProvider time)
+    public CheckpointRecorder(CheckpointStore store, CheckpointDocument document, TimeProvider time, long putBytesPerWrite = 32L << 20)
     {
         _store = store;
         _document = document;
         _time = time;
+        _putBytesPerWrite = putBytesPerWrite;
         _lastWrite = time.GetTimestamp();
     }
 
@@ -75,7 +82,7 @@ internal sealed class CheckpointRecorder
         MaybeWrite();
     }
 
-    public void FileCompleted(int file)
+    public void FileCompleted(int file, long putBytes)
     {
         lock (_gate)
         {
@@ -85,6 +92,8 @@ internal sealed class CheckpointRecorder
             record.Parts.Clear();
             _dirty = true;
             _partsSinceWrite++;
+            _putBytesSinceWrite += putBytes;
+            _writeSoon |= putBytes == 0 || _putBytesSinceWrite >= _putBytesPerWrite;
         }
 
         MaybeWrite();
@@ -172,7 +181,7 @@ internal sealed class CheckpointRecorder
         bool due;
         lock (_gate)
         {
-            due = _dirty && (_partsSinceWrite >= PartsPerWrite || _time.GetElapsedTime(_lastWrite) >= TimeSpan.FromSeconds(1));
+            due = _dirty && (_writeSoon || _partsSinceWrite >= PartsPerWrite || _time.GetElapsedTime(_lastWrite) >= TimeSpan.FromSeconds(1));
         }
 
         if (due && _writing.CurrentCount > 0)
@@ -213,6 +222,8 @@ internal sealed class CheckpointRecorder
                 bytes = CheckpointCodec.Encode(_document);
                 _dirty = false;
                 _partsSinceWrite = 0;
+                _putBytesSinceWrite = 0;
+                _writeSoon = false;
                 _lastWrite = _time.GetTimestamp();
             }
 
@@ -242,6 +253,6 @@ internal sealed class CheckpointRecorder
 
         public void PartCompleted(CompletedPart part) => recorder.PartCompleted(file, part);
 
-        public void Completed() => recorder.FileCompleted(file);
+        public void Completed(long putBytes) => recorder.FileCompleted(file, putBytes);
     }
 }

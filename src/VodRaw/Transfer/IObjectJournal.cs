@@ -12,6 +12,6 @@ internal interface IObjectJournal
     /// <summary>COS confirmed a part.</summary>
     void PartCompleted(CompletedPart part);
 
-    /// <summary>The object is stored (a PUT, or a Complete that was applied).</summary>
-    void Completed();
+    /// <summary>The object is stored: a whole-object PUT of <paramref name="putBytes"/> bytes, or (0) a Complete that was applied.</summary>
+    void Completed(long putBytes);
 }

@@ -32,7 +32,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             if (plan.IsSinglePut)
             {
                 await PutAsync(source, target, (int)length, cancellationToken).ConfigureAwait(false);
-                journal?.Completed();
+                journal?.Completed(length);
                 return length;
             }
 
@@ -49,6 +49,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             {
                 progress.AddToTotal(n);
                 await SendPutAsync(target, first.Memory[..n], crc, cancellationToken).ConfigureAwait(false);
+                journal?.Completed(n);
                 return n;
             }
 
@@ -152,7 +153,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             completeSent = true;
             await target.CompleteAsync(uploadId, parts, cancellationToken).ConfigureAwait(false);
             ledger.ObjectStored();
-            journal?.Completed();
+            journal?.Completed(0);
             return total - resumedBytes;
         }
         catch (Exception caught)

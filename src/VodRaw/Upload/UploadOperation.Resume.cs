@@ -13,7 +13,7 @@ namespace VodRaw.Upload;
 internal sealed partial class UploadOperation
 {
     /// <summary>A live checkpoint of this very upload, checked (fingerprints, credential) — or null to start fresh.</summary>
-    private Task<ResumedUpload?> TryResumeAsync(CheckpointStore store, ResumeIdentity identity, int fileCount, CancellationToken cancellationToken)
+    private Task<ResumedUpload?> TryResumeAsync(CheckpointStore store, ResumeIdentity identity, ValidatedUpload upload, int fileCount, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var (document, _) = store.Load(identity.Id);
@@ -68,7 +68,7 @@ internal sealed partial class UploadOperation
             PartsTotal = info.PartsTotal,
             Bytes = info.BytesDone,
         });
-        return Task.FromResult<ResumedUpload?>(new ResumedUpload(document, apply, recorder));
+        return Task.FromResult<ResumedUpload?>(new ResumedUpload(document, apply, new CheckpointRecorder(store, document, Options.TimeProvider, upload.Concurrency * document.PartSize)));
     }
 
     private async Task<ResumedUpload?> StartFreshAfterChangeAsync(CheckpointStore store, CheckpointRecorder recorder, ApplyUploadResult apply, string path, long bytesDone)

@@ -43,7 +43,7 @@ internal sealed partial class UploadOperation
             {
                 for (var round = 0; ; round++)
                 {
-                    var resumed = identity is not null && round == 0 ? await TryResumeAsync(store!, identity, files.Count, cancellationToken).ConfigureAwait(false) : null;
+                    var resumed = identity is not null && round == 0 ? await TryResumeAsync(store!, identity, upload, files.Count, cancellationToken).ConfigureAwait(false) : null;
                     ApplyUploadResult apply;
                     if (resumed is null)
                     {
@@ -54,7 +54,7 @@ internal sealed partial class UploadOperation
                         {
                             var roles = files.ConvertAll(f => (Role: f.Role.ToString().ToLowerInvariant(), f.RelativePath));
                             var document = identity.NewDocument(apply, roles, StorageKeys(upload, apply, files), Options.Transfer.PartSize, Options.TimeProvider.GetUtcNow());
-                            recorder = new CheckpointRecorder(store!, document, Options.TimeProvider);
+                            recorder = new CheckpointRecorder(store!, document, Options.TimeProvider, PutBytesPerWrite(upload));
                             recorder.WriteNow();
                         }
                     }
@@ -130,6 +130,9 @@ internal sealed partial class UploadOperation
         }
     }
 
+    /// <summary>Whole-object PUTs stored between checkpoint writes at most: the upload's memory budget.</summary>
+    private long PutBytesPerWrite(ValidatedUpload upload) => upload.Concurrency * Options.Transfer.PartSize;
+
     /// <summary>Refuses impossible plans before anything is sent, and sets up progress over every file.</summary>
     private ProgressTracker Plan(List<UploadFile> files)
     {
@@ -187,7 +190,7 @@ internal sealed partial class UploadOperation
 
                 if (stored)
                 {
-                    recorder!.FileCompleted(index);
+                    recorder!.FileCompleted(index, 0);
                     tracker.FileCompleted();
                     return;
                 }
