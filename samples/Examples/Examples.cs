@@ -68,6 +68,27 @@ public static class Examples
         // </example:concurrency>
     }
 
+    public static async Task Resumable(CancellationToken cancellationToken)
+    {
+        // <example:resume>
+        var store = new VodRaw.Checkpoints.CheckpointStore("/var/lib/myapp/vodraw-checkpoints")
+        {
+            Notice = notice => Console.WriteLine(notice.Message), // "resuming: 40 of 128 parts already uploaded."
+        };
+        using var client = new VodUploadClient(new VodCredential("your secretId", "your secretKey"), new VodUploadClientOptions { Checkpoints = store });
+        var request = new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4" };
+        try
+        {
+            var response = await client.UploadAsync("ap-guangzhou", request, cancellationToken);
+            Console.WriteLine($"{response.FileId}: {response.BytesResumed} bytes were already uploaded");
+        }
+        catch (UploadCanceledException e) when (e.Outcome == UploadInterruption.Paused)
+        {
+            Console.WriteLine($"paused; the same UploadAsync call resumes checkpoint {e.CheckpointId}");
+        }
+        // </example:resume>
+    }
+
     public static async Task WithTemporaryCredentials()
     {
         // <example:temporary>

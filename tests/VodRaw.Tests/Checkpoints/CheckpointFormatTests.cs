@@ -1,5 +1,6 @@
 using System.Text;
 using VodRaw.Checkpoints;
+using VodRaw.Tests.Support;
 using VodRaw.Transfer;
 
 namespace VodRaw.Tests.Checkpoints;
@@ -110,5 +111,29 @@ public sealed class CheckpointFormatTests
         Assert.Equal(1UL, kept[0].Crc64);
         Assert.Equal(103UL, kept[1].Crc64);
         Assert.Equal([3], hashed);
+    }
+}
+
+public sealed class CheckpointVectorTests
+{
+    public static TheoryData<string> Ids => Vectors.Ids("checkpoint");
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void IdAndKeyMatchTheIndependentComputation(string id)
+    {
+        var v = Vectors.Get("checkpoint", id);
+        var inputs = v.GetProperty("inputs");
+        var expected = v.GetProperty("expected");
+        var paths = inputs.GetProperty("paths").EnumerateArray().Select(p => p.GetString()!).ToList();
+        var checkpointId = ResumeIdentity.ComputeId(inputs.GetProperty("secretId").GetString()!, inputs.GetProperty("region").GetString()!, inputs.GetProperty("request").GetString()!, paths);
+        Assert.Equal(expected.GetProperty("checkpointId").GetString(), checkpointId);
+        var secretKey = inputs.GetProperty("secretKey").GetString()!;
+        Assert.Equal(expected.GetProperty("aesKeyHex").GetString(), Convert.ToHexString(CheckpointSealer.DeriveKey(secretKey, checkpointId)).ToLowerInvariant());
+        if (expected.OptionalString("sealed") is { } sealedValue)
+        {
+            var opened = CheckpointSealer.Open(secretKey, checkpointId, inputs.GetProperty("tempSecretId").GetString()!, sealedValue);
+            Assert.Equal(inputs.GetProperty("sealedPlaintext").GetString(), Encoding.UTF8.GetString(opened!));
+        }
     }
 }

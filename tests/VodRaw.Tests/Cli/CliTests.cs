@@ -235,6 +235,60 @@ public sealed partial class CliTests
         Assert.Contains("FileId:", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckpointsListShowsAPausedUploadAndAbortGivesItUp()
+    {
+        await using var h = await VodRaw.Tests.Support.UploadHarness.StartAsync(new VodEmulatorOptions { Latency = TimeSpan.FromMilliseconds(10) });
+        var (media, _) = h.File("paused.mp4", (6 * 1024 * 1024) + 7);
+        var directory = Path.Combine(h.TempDirectory, "checkpoints");
+        using (var client = h.Client(o =>
+        {
+            o.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory);
+            o.ProgressInterval = TimeSpan.Zero;
+            o.Transfer = new TransferOptions { PartSize = TransferOptions.MinPartSize, Concurrency = 2 };
+        }))
+        {
+            using var cts = new CancellationTokenSource();
+            var progress = new InlineProgress(p =>
+            {
+                if (p.PartsCompleted >= 2)
+                {
+                    cts.Cancel();
+                }
+            });
+            await Assert.ThrowsAsync<UploadCanceledException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media }, progress, cts.Token));
+        }
+
+        var (listCode, listed, _) = await RunAsync(["checkpoints", "list", "--checkpoint-dir", directory, "--json"]);
+        Assert.Equal(0, listCode);
+        var entry = Assert.Single(JsonDocument.Parse(listed).RootElement.GetProperty("checkpoints").EnumerateArray());
+        Assert.Equal(media, entry.GetProperty("mediaPath").GetString());
+        Assert.True(entry.GetProperty("partsDone").GetInt32() >= 2);
+        Assert.Equal(7, entry.GetProperty("partsTotal").GetInt32());
+        var id = entry.GetProperty("id").GetString()!;
+
+        var (textCode, text, _) = await RunAsync(["checkpoints", "list", "--checkpoint-dir", directory]);
+        Assert.Equal(0, textCode);
+        Assert.Contains(id, text, StringComparison.Ordinal);
+        Assert.Contains("credential expires in", text, StringComparison.Ordinal);
+
+        var (abortCode, _, abortLog) = await RunAsync(["checkpoints", "abort", id, "--checkpoint-dir", directory, "--cos-endpoint", h.Emulator.CosEndpoint + "{bucket}"], EnvFor(h.Emulator));
+        Assert.True(abortCode == 0, abortLog);
+        Assert.Equal(0, h.Emulator.PendingMultipartUploads);
+        Assert.Single(h.Emulator.AbortedUploads);
+        var (_, after, _) = await RunAsync(["checkpoints", "list", "--checkpoint-dir", directory, "--json"]);
+        Assert.Empty(JsonDocument.Parse(after).RootElement.GetProperty("checkpoints").EnumerateArray());
+
+        var (missingCode, _, missing) = await RunAsync(["checkpoints", "abort", id, "--checkpoint-dir", directory], EnvFor(h.Emulator));
+        Assert.Equal(ExitCodes.Usage, missingCode);
+        Assert.Contains("There is no checkpoint", missing, StringComparison.Ordinal);
+    }
+
+    private sealed class InlineProgress(Action<UploadProgress> report) : IProgress<UploadProgress>
+    {
+        public void Report(UploadProgress value) => report(value);
+    }
+
     private static Dictionary<string, string> EnvFor(VodEmulator emulator) => new()
     {
         ["TENCENTCLOUD_SECRET_ID"] = emulator.Credential.SecretId,
