@@ -54,9 +54,9 @@ internal static class E2EHarness
             {
                 for (var rep = 0; rep < options.Repetitions; rep++)
                 {
-                    for (var i = 0; i < Variants.Names.Length; i++)
+                    for (var i = 0; i < options.VariantNames.Length; i++)
                     {
-                        var name = Variants.Names[(i + rep) % Variants.Names.Length];
+                        var name = options.VariantNames[(i + rep) % options.VariantNames.Length];
                         var r = await WorkerAsync(sink, name, partSize, concurrency, path, options.FileBytes, options.Bytes, rep, diagnostics: false);
                         results.Add(r);
                         await output.WriteLineAsync(r.ToJson());
@@ -64,6 +64,12 @@ internal static class E2EHarness
                     }
                 }
             }
+        }
+
+        if (options.Checkpoint)
+        {
+            PrintCheckpointCost(results);
+            return 0;
         }
 
         PrintSummary(results);
@@ -191,6 +197,23 @@ internal static class E2EHarness
         verdicts.ForEach(Console.WriteLine);
     }
 
+    /// <summary>`e2e --checkpoint`: VodRaw with a live checkpoint against VodRaw without, same run.</summary>
+    private static void PrintCheckpointCost(List<RunResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Checkpoint cost: medians over repetitions (min-max); ratio = with checkpoint / without.");
+        Console.WriteLine("| part | conc | MB/s without | MB/s with | ratio | CPU-s/GiB without | with | ratio |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var group in results.GroupBy(r => (r.PartSize, r.Concurrency)))
+        {
+            double Median(string v, Func<RunResult, double> f) => MedianOf(group.Where(r => r.Variant == v).Select(f));
+            var (plain, with) = (Median("vodraw", r => r.MBps), Median("vodraw-ckpt", r => r.MBps));
+            var (plainCpu, withCpu) = (Median("vodraw", r => r.ClientCpuPerGiB), Median("vodraw-ckpt", r => r.ClientCpuPerGiB));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {group.Key.PartSize >> 20} MiB | {group.Key.Concurrency} | {plain:F0} | {with:F0} | {with / plain:F3} | {plainCpu:F3} | {withCpu:F3} | {withCpu / plainCpu:F3} |"));
+        }
+    }
+
     private static void PrintScale(List<RunResult> results)
     {
         Console.WriteLine();
@@ -221,6 +244,10 @@ internal static class E2EHarness
     /// <param name="Bytes">Bytes each in-process variant uploads (the file read around; default twice its size).</param>
     private sealed record Options(long FileBytes, long Bytes, int Repetitions, long[] PartSizes, int[] Concurrencies, string Output, bool Scale, long[] ScaleGiB)
     {
+        public string[] VariantNames { get; init; } = Variants.Names;
+
+        public bool Checkpoint { get; init; }
+
         public static Options Parse(string[] args)
         {
             var scale = args.Contains("scale");
@@ -238,6 +265,7 @@ internal static class E2EHarness
                     "--out" => o with { Output = Next() },
                     "--sizes" => o with { ScaleGiB = Next().Split(',').Select(g => long.Parse(g, CultureInfo.InvariantCulture)).ToArray() },
                     "--short" => o with { PartSizes = [8L << 20], Concurrencies = [4], Repetitions = 5 },
+                    "--checkpoint" => o with { VariantNames = ["vodraw", "vodraw-ckpt"], Checkpoint = true, Output = "checkpoint-results.jsonl", Repetitions = 6 },
                     "--matrix" => o with { PartSizes = [1L << 20, 8L << 20, 32L << 20], Concurrencies = [1, 2, 4, 8] },
                     _ => o,
                 };

@@ -35,6 +35,7 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
         "file" => FileAsync(partSize, concurrency),
         "vodraw" => VodRawAsync(partSize, concurrency, md5: false),
         "vodraw-md5" => VodRawAsync(partSize, concurrency, md5: true),
+        "vodraw-ckpt" => VodRawAsync(partSize, concurrency, md5: false, checkpoint: true),
         "naive" => NaiveUploader.UploadAsync(_naiveHttp, sink, file, fileLength, MeasuredLength, partSize, concurrency),
         "curl" => CurlAsync(),
         _ => throw new ArgumentException("unknown variant " + name),
@@ -109,8 +110,25 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
     }
 
     /// <summary>VodRaw's engine: plan, pooled buffers, CRC-64 per part, signing, initiate/parts/complete.</summary>
-    private async Task VodRawAsync(long partSize, int concurrency, bool md5)
+    private async Task VodRawAsync(long partSize, int concurrency, bool md5, bool checkpoint = false)
     {
+        // With a checkpoint: the journal a resumable upload keeps, writing (fsync, rename) to a real directory.
+        VodRaw.Checkpoints.CheckpointRecorder? recorder = null;
+        var directory = checkpoint ? Directory.CreateTempSubdirectory("vodraw-bench-ckpt-").FullName : null;
+        if (directory is not null)
+        {
+            var document = new VodRaw.Checkpoints.CheckpointDocument
+            {
+                Id = "0123456789abcdef0123456789abcdef",
+                Region = "ap-guangzhou",
+                Request = "{\"MediaType\":\"mp4\"}",
+                PartSize = partSize,
+                Files = [new VodRaw.Checkpoints.FileRecord { Role = "media", Path = file, Key = "bench/media.mp4", Fingerprint = new VodRaw.Checkpoints.FileFingerprint { Size = MeasuredLength } }],
+            };
+            recorder = new VodRaw.Checkpoints.CheckpointRecorder(new VodRaw.Checkpoints.CheckpointStore(directory), document, TimeProvider.System, concurrency * partSize);
+            recorder.WriteNow();
+        }
+
         var endpoint = CosEndpoint.Resolve(sink + "{bucket}", "bench-1250000000", "ap-guangzhou");
         var credential = new CosCredential("AKIDBENCH", "bench-secret", "bench-token", null);
         var requests = new CosRequestFactory(endpoint, credential, new CredentialExpiryGuard(null, TimeSpan.Zero, static () => null), TimeProvider.System);
@@ -119,7 +137,12 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
         using var pool = new PartBufferPool(_pool, concurrency);
         var uploader = new ObjectUploader(pool, new ProgressTracker(null, TimeProvider.System, TimeSpan.FromMilliseconds(250)), new UploadLedger(), TimeSpan.FromSeconds(15));
         using var source = new WrappingPartSource(file, MeasuredLength);
-        await uploader.UploadAsync(source, target, partSize, concurrency, CancellationToken.None);
+        await uploader.UploadAsync(source, target, partSize, concurrency, CancellationToken.None, recorder?.For(0));
+        if (recorder is not null)
+        {
+            recorder.Delete();
+            Directory.Delete(directory!, recursive: true);
+        }
     }
 
     private async Task PutAsync(int index, HttpContent content)

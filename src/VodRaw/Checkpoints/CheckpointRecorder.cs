@@ -5,16 +5,15 @@ namespace VodRaw.Checkpoints;
 /// <summary>
 /// The live checkpoint of one upload: the transfer tells it what COS confirmed, and it writes the file — at once for
 /// the facts a resume cannot rebuild (a new UploadId, CommitUpload about to be sent), otherwise in the background so
-/// no part waits for a disk flush: once a second, every <see cref="PartsPerWrite"/> parts, when a multipart object is
-/// completed, and when whole-object PUTs (segments) worth one memory budget (parts in flight × part size) are stored
-/// — so a crash sends again at most about that much of small files. Parts of multipart uploads confirmed since the
+/// no part waits for a disk flush: at most once a second for parts, soon after a multipart object is completed, and
+/// when whole-object PUTs (segments) worth one memory budget (parts in flight × part size) are stored — so a crash
+/// sends again at most about that much of small files. (A write per N parts was measured: at 1 MiB parts it cost
+/// 24 % of the throughput, re-encoding a growing document tens of times a second; benchmarks/README.md.) Parts of multipart uploads confirmed since the
 /// last write are recovered by the resume (ListParts and the local bytes' MD5), not sent again. A write that fails is
 /// reported once and the upload goes on. Thread-safe.
 /// </summary>
 internal sealed class CheckpointRecorder
 {
-    public const int PartsPerWrite = 64;
-
     private readonly CheckpointStore _store;
     private readonly CheckpointDocument _document;
     private readonly TimeProvider _time;
@@ -22,7 +21,6 @@ internal sealed class CheckpointRecorder
     private readonly SemaphoreSlim _writing = new(1, 1);
     private long _lastWrite;
     private readonly long _putBytesPerWrite;
-    private int _partsSinceWrite;
     private long _putBytesSinceWrite;
     private bool _writeSoon;
     private bool _dirty;
@@ -76,7 +74,6 @@ internal sealed class CheckpointRecorder
             parts.RemoveAll(p => p.Number == part.PartNumber);
             parts.Add(new PartRecord { Number = part.PartNumber, Size = part.Size, ETag = part.ETag, Crc64 = part.Crc64 });
             _dirty = true;
-            _partsSinceWrite++;
         }
 
         MaybeWrite();
@@ -91,7 +88,6 @@ internal sealed class CheckpointRecorder
             record.UploadId = null;
             record.Parts.Clear();
             _dirty = true;
-            _partsSinceWrite++;
             _putBytesSinceWrite += putBytes;
             _writeSoon |= putBytes == 0 || _putBytesSinceWrite >= _putBytesPerWrite;
         }
@@ -181,7 +177,7 @@ internal sealed class CheckpointRecorder
         bool due;
         lock (_gate)
         {
-            due = _dirty && (_writeSoon || _partsSinceWrite >= PartsPerWrite || _time.GetElapsedTime(_lastWrite) >= TimeSpan.FromSeconds(1));
+            due = _dirty && (_writeSoon || _time.GetElapsedTime(_lastWrite) >= TimeSpan.FromSeconds(1));
         }
 
         if (due && _writing.CurrentCount > 0)
@@ -221,7 +217,6 @@ internal sealed class CheckpointRecorder
                 _document.UpdatedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 bytes = CheckpointCodec.Encode(_document);
                 _dirty = false;
-                _partsSinceWrite = 0;
                 _putBytesSinceWrite = 0;
                 _writeSoon = false;
                 _lastWrite = _time.GetTimestamp();
