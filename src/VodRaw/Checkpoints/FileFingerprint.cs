@@ -1,5 +1,5 @@
 using System.Buffers;
-using VodRaw.Hashing;
+using VodRaw.Transfer;
 
 namespace VodRaw.Checkpoints;
 
@@ -26,44 +26,19 @@ internal sealed class FileFingerprint
     /// <summary>The fingerprint of a file now; an unreadable file is an <see cref="ArgumentException"/> as for uploads.</summary>
     public static async Task<FileFingerprint> OfAsync(string path, CancellationToken cancellationToken)
     {
+        using var file = new FilePartSource(path);
+        var size = file.Length!.Value;
+        var edge = (int)Math.Min(EdgeBytes, size);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(edge, 1));
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
-            var size = RandomAccess.GetLength(handle);
-            var lastWrite = File.GetLastWriteTimeUtc(handle);
-            var edge = (int)Math.Min(EdgeBytes, size);
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(edge, 1));
-            try
-            {
-                var head = await ReadAsync(handle, buffer.AsMemory(0, edge), 0, cancellationToken).ConfigureAwait(false);
-                var tail = await ReadAsync(handle, buffer.AsMemory(0, edge), size - edge, cancellationToken).ConfigureAwait(false);
-                return new FileFingerprint { Size = size, LastWriteTicks = lastWrite.Ticks, HeadCrc64 = head, TailCrc64 = tail };
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            var (_, head) = await file.ReadHashedAsync(0, buffer.AsMemory(0, edge), cancellationToken).ConfigureAwait(false);
+            var (_, tail) = await file.ReadHashedAsync(size - edge, buffer.AsMemory(0, edge), cancellationToken).ConfigureAwait(false);
+            return new FileFingerprint { Size = size, LastWriteTicks = file.LastWriteUtc.Ticks, HeadCrc64 = head, TailCrc64 = tail };
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        finally
         {
-            throw new ArgumentException($"Cannot read {path}: {e.Message}", "request", e);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private static async Task<ulong> ReadAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Memory<byte> buffer, long offset, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var n = await RandomAccess.ReadAsync(handle, buffer[filled..], offset + filled, cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            filled += n;
-        }
-
-        return Crc64.Compute(buffer.Span[..filled]);
     }
 }

@@ -99,6 +99,9 @@ internal sealed class FilePartSource : IPartSource
 
     public long? Length { get; }
 
+    /// <summary>The file's last write time when it was opened (UTC).</summary>
+    public DateTime LastWriteUtc => _lastWrite;
+
     public bool IsSequential => false;
 
     public ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)

@@ -60,6 +60,16 @@ public sealed class ResumeTests : IAsyncLifetime
         return paused;
     }
 
+    /// <summary>Rewrites the paused upload's checkpoint (a valid file, as a crash at another moment would leave it).</summary>
+    private void EditCheckpoint(UploadCanceledException paused, Action<CheckpointDocument> edit)
+    {
+        var path = Path.Combine(_checkpoints, paused.CheckpointId + ".checkpoint");
+        var (document, problem) = CheckpointCodec.Decode(File.ReadAllBytes(path));
+        Assert.Null(problem);
+        edit(document!);
+        File.WriteAllBytes(path, CheckpointCodec.Encode(document!));
+    }
+
     private long UploadPartBytes() => _h.Emulator.Requests.Where(r => r.Operation is EmulatorOperation.UploadPart or EmulatorOperation.PutObject).Sum(r => r.BodyBytes);
 
     [Fact]
@@ -138,10 +148,7 @@ public sealed class ResumeTests : IAsyncLifetime
     public async Task ACheckpointWhoseCredentialExpiredStartsFreshAndSaysSo()
     {
         var paused = await PauseAfterAsync(3);
-        var path = Path.Combine(_checkpoints, paused.CheckpointId + ".checkpoint");
-        var (document, _) = CheckpointCodec.Decode(File.ReadAllBytes(path));
-        document!.Session.Credential!.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
-        File.WriteAllBytes(path, CheckpointCodec.Encode(document));
+        EditCheckpoint(paused, document => document.Session.Credential!.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds());
 
         _h.Emulator.ClearRequests();
         using var client = Client();
@@ -177,11 +184,12 @@ public sealed class ResumeTests : IAsyncLifetime
     {
         var paused = await PauseAfterAsync(6);
         // Forget every recorded part, as if the process died right after COS confirmed them.
-        var path = Path.Combine(_checkpoints, paused.CheckpointId + ".checkpoint");
-        var (document, _) = CheckpointCodec.Decode(File.ReadAllBytes(path));
-        var recorded = document!.Files[0].Parts.Count;
-        document.Files[0].Parts.Clear();
-        File.WriteAllBytes(path, CheckpointCodec.Encode(document));
+        var recorded = 0;
+        EditCheckpoint(paused, document =>
+        {
+            recorded = document.Files[0].Parts.Count;
+            document.Files[0].Parts.Clear();
+        });
 
         _h.Emulator.ClearRequests();
         using var client = Client();
