@@ -32,14 +32,9 @@ internal sealed class VodApiHandler(VodEmulator emulator)
     public async Task HandleAsync(HttpContext context)
     {
         var requestId = Guid.NewGuid().ToString();
-        var action = context.Request.Headers["X-TC-Action"].ToString();
-        var operation = action switch
-        {
-            "ApplyUpload" => EmulatorOperation.ApplyUpload,
-            "CommitUpload" => EmulatorOperation.CommitUpload,
-            "ParseStreamingManifest" => EmulatorOperation.ParseStreamingManifest,
-            _ => EmulatorOperation.Unknown,
-        };
+        // TC3 names the action in a header; a v1 request in its parameters (the query here, or the form body below).
+        var action = context.Request.Headers["X-TC-Action"].ToString() is { Length: > 0 } header ? header : context.Request.Query["Action"].ToString();
+        var operation = OperationOf(action);
 
         await emulator.EmulateLatencyAsync(context.RequestAborted).ConfigureAwait(false);
         var fault = emulator.Faults.Match(operation, null, null);
@@ -96,28 +91,53 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             return;
         }
 
-        if (!HttpMethods.IsPost(context.Request.Method))
+        string version;
+        string region;
+        if (!context.Request.Headers.ContainsKey("Authorization"))
         {
-            await WriteErrorAsync(context, operation, action, requestId, "InvalidRequest", "Only POST with a JSON body is served.", null, body.Length).ConfigureAwait(false);
-            return;
-        }
+            // Signature v1 (the official Node.js SDK's default): GET or form POST, every parameter signed.
+            var parameters = V1Request.Parameters(context.Request, body);
+            var v1Error = V1Verifier.Verify(context.Request.Method, context.Request.Host.Value ?? string.Empty, context.Request.Path.Value is { Length: > 0 } p ? p : "/",
+                parameters, emulator.Time.GetUtcNow(), emulator.FindApiCredential);
+            action = parameters.GetValueOrDefault("Action", action);
+            operation = OperationOf(action);
+            if (v1Error is { } v1)
+            {
+                await WriteErrorAsync(context, operation, action, requestId, v1.Code, v1.Message, null, body.Length).ConfigureAwait(false);
+                return;
+            }
 
-        var error = Tc3Verifier.Verify(
+            version = parameters.GetValueOrDefault("Version", string.Empty);
+            region = parameters.GetValueOrDefault("Region", string.Empty);
+            body = V1Request.ActionBody(parameters);
+        }
+        else
+        {
+            version = context.Request.Headers["X-TC-Version"].ToString();
+            region = context.Request.Headers["X-TC-Region"].ToString();
+            if (!HttpMethods.IsPost(context.Request.Method))
+            {
+                await WriteErrorAsync(context, operation, action, requestId, "InvalidRequest", "TC3 requests are served as POST with a JSON body.", null, body.Length).ConfigureAwait(false);
+                return;
+            }
+
+            var tc3Error = Tc3Verifier.Verify(
             context.Request.Method,
             context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : string.Empty,
             name => context.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null,
             body,
             emulator.Time.GetUtcNow(),
             emulator.FindApiCredential);
-        if (error is { } e)
-        {
-            await WriteErrorAsync(context, operation, action, requestId, e.Code, e.Message, null, body.Length).ConfigureAwait(false);
-            return;
+            if (tc3Error is { } e)
+            {
+                await WriteErrorAsync(context, operation, action, requestId, e.Code, e.Message, null, body.Length).ConfigureAwait(false);
+                return;
+            }
         }
 
         if (string.IsNullOrEmpty(action))
         {
-            await WriteErrorAsync(context, operation, action, requestId, "MissingParameter", "X-TC-Action is required.", null, body.Length).ConfigureAwait(false);
+            await WriteErrorAsync(context, operation, action, requestId, "MissingParameter", "The action (X-TC-Action, or Action with signature v1) is required.", null, body.Length).ConfigureAwait(false);
             return;
         }
 
@@ -127,9 +147,9 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             return;
         }
 
-        if (context.Request.Headers["X-TC-Version"].ToString() != "2018-07-17")
+        if (version != "2018-07-17")
         {
-            await WriteErrorAsync(context, operation, action, requestId, "NoSuchVersion", "X-TC-Version must be 2018-07-17.", null, body.Length).ConfigureAwait(false);
+            await WriteErrorAsync(context, operation, action, requestId, "NoSuchVersion", "The version (X-TC-Version, or Version with signature v1) must be 2018-07-17.", null, body.Length).ConfigureAwait(false);
             return;
         }
 
@@ -162,7 +182,6 @@ internal sealed class VodApiHandler(VodEmulator emulator)
                 }
             }
 
-            var region = context.Request.Headers["X-TC-Region"].ToString();
             var result = operation switch
             {
                 EmulatorOperation.ApplyUpload => ApplyUpload(root, region),
@@ -180,6 +199,14 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             emulator.Log(operation, context.Request.Method, action, null, 200, null, null, body.Length);
         }
     }
+
+    private static EmulatorOperation OperationOf(string action) => action switch
+    {
+        "ApplyUpload" => EmulatorOperation.ApplyUpload,
+        "CommitUpload" => EmulatorOperation.CommitUpload,
+        "ParseStreamingManifest" => EmulatorOperation.ParseStreamingManifest,
+        _ => EmulatorOperation.Unknown,
+    };
 
     private Outcome ApplyUpload(JsonElement root, string region)
     {
