@@ -38,6 +38,12 @@ internal static class EmulatorCommand
                     w.WriteString("cosEndpoint", cos);
                     w.WriteString("secretId", emulator.Credential.SecretId);
                     w.WriteString("secretKey", emulator.Credential.SecretKey);
+                    w.WriteStartObject("temporaryCredential");
+                    w.WriteString("secretId", emulator.TemporaryCredential.SecretId);
+                    w.WriteString("secretKey", emulator.TemporaryCredential.SecretKey);
+                    w.WriteString("token", emulator.TemporaryCredential.Token);
+                    w.WriteString("expiresAt", emulator.TemporaryCredentialExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+                    w.WriteEndObject();
                 }));
             }
             else
@@ -48,6 +54,10 @@ internal static class EmulatorCommand
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_ID={emulator.Credential.SecretId}");
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_KEY={emulator.Credential.SecretKey}");
                 env.Out.WriteLine($"  vodraw upload FILE --region ap-guangzhou --vod-endpoint {emulator.VodEndpoint} --cos-endpoint '{cos}'");
+                env.Out.WriteLine("A temporary credential (STS) it also accepts, until " + emulator.TemporaryCredentialExpiresAt.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + ":");
+                env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_ID={emulator.TemporaryCredential.SecretId}");
+                env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_KEY={emulator.TemporaryCredential.SecretKey}");
+                env.Out.WriteLine($"  export TENCENTCLOUD_SESSION_TOKEN={emulator.TemporaryCredential.Token}");
             }
 
             env.Out.Flush();

@@ -56,6 +56,9 @@ public sealed class VodEmulator : IAsyncDisposable
     /// <summary>A temporary API key (with token) the VOD API side also accepts, for testing callers' STS credentials.</summary>
     public EmulatorCredential TemporaryCredential { get; }
 
+    /// <summary>When <see cref="TemporaryCredential"/> stops being accepted: 12 hours after the emulator started (the longest STS lifetime).</summary>
+    public DateTimeOffset TemporaryCredentialExpiresAt { get; private set; }
+
     /// <summary>The faults to inject; add rules at any time.</summary>
     public FaultPlan Faults { get; } = new();
 
@@ -175,6 +178,7 @@ public sealed class VodEmulator : IAsyncDisposable
         emulator._vodPort = vodListen!.IPEndPoint!.Port;
         emulator.VodEndpoint = new Uri($"http://127.0.0.1:{emulator._vodPort.ToString(CultureInfo.InvariantCulture)}/");
         emulator.CosEndpoint = new Uri($"http://127.0.0.1:{cosListen!.IPEndPoint!.Port.ToString(CultureInfo.InvariantCulture)}/");
+        emulator.TemporaryCredentialExpiresAt = emulator.Time.GetUtcNow().AddHours(12);
         return emulator;
     }
 
@@ -201,7 +205,9 @@ public sealed class VodEmulator : IAsyncDisposable
     }
 
     internal EmulatorCredential? FindApiCredential(string secretId) =>
-        secretId == Credential.SecretId ? Credential : secretId == TemporaryCredential.SecretId ? TemporaryCredential : null;
+        secretId == Credential.SecretId ? Credential
+        : secretId == TemporaryCredential.SecretId && Time.GetUtcNow() < TemporaryCredentialExpiresAt ? TemporaryCredential
+        : null;
 
     internal (EmulatorCredential? Credential, VodSession? Session) FindCosCredential(string secretId)
     {

@@ -284,6 +284,27 @@ public sealed partial class CliTests
         Assert.Contains("There is no checkpoint", missing, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheStandaloneEmulatorPrintsItsPermanentAndTemporaryCredentials()
+    {
+        var output = new StringWriter();
+        var environment = new CliEnvironment(TextWriter.Synchronized(output), new StringWriter(), _ => null, Interactive: false);
+        using var stop = new CancellationTokenSource();
+        var run = VodRawCli.RunAsync(["emulator", "--json"], environment, stop.Token);
+        for (var i = 0; i < 200 && !output.ToString().Contains('\n'); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+        var banner = JsonDocument.Parse(output.ToString().Split('\n')[0]).RootElement;
+        var temporary = banner.GetProperty("temporaryCredential");
+        Assert.NotEqual(banner.GetProperty("secretId").GetString(), temporary.GetProperty("secretId").GetString());
+        Assert.False(string.IsNullOrEmpty(temporary.GetProperty("token").GetString()));
+        Assert.True(DateTimeOffset.Parse(temporary.GetProperty("expiresAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(11));
+    }
+
     private sealed class InlineProgress(Action<UploadProgress> report) : IProgress<UploadProgress>
     {
         public void Report(UploadProgress value) => report(value);
