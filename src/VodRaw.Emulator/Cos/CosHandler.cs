@@ -20,11 +20,17 @@ internal sealed class CosHandler(VodEmulator emulator)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var host = request.Headers.Host.ToString();
+        if (AbsoluteForm(rawTarget) is { } absolute)
+        {
+            // A client using the emulator as its HTTP proxy sends the absolute form (RFC 9112 3.2.2); its authority is the host.
+            (host, rawTarget) = absolute;
+        }
+
         var q = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var rawPath = q < 0 ? rawTarget : rawTarget[..q];
         var rawQuery = q < 0 ? string.Empty : rawTarget[(q + 1)..];
 
-        var host = request.Headers.Host.ToString();
         var cosLabel = host.IndexOf(".cos.", StringComparison.Ordinal);
         string bucket;
         string encodedKey;
@@ -112,6 +118,21 @@ internal sealed class CosHandler(VodEmulator emulator)
                 await ErrorAsync(call, 400, "InvalidRequest", "The emulator does not serve this operation.").ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>For an absolute-form target (<c>http://host/path?query</c>): the authority and the origin-form rest.</summary>
+    private static (string Host, string Target)? AbsoluteForm(string rawTarget)
+    {
+        var scheme = rawTarget.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? 7 : rawTarget.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? 8 : 0;
+        if (scheme == 0)
+        {
+            return null;
+        }
+
+        var end = rawTarget.IndexOfAny(['/', '?'], scheme);
+        var authority = end < 0 ? rawTarget[scheme..] : rawTarget[scheme..end];
+        var rest = end < 0 ? "/" : rawTarget[end] == '?' ? "/" + rawTarget[end..] : rawTarget[end..];
+        return (authority, rest);
     }
 
     private static EmulatorOperation Classify(string method, Dictionary<string, string> query)
