@@ -62,6 +62,18 @@ public sealed class CosTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServesAbsoluteFormTargetsSentToItAsAProxy()
+    {
+        var key = _directory + "proxied/clip 1.mp4";
+        var response = await _raw.CosAsync(HttpMethod.Put, _bucket, key, _temp, "through a proxy"u8.ToArray(), viaProxy: true);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("through a proxy", Encoding.UTF8.GetString(_emulator.GetObject(_bucket, key)!.ReadAllBytes()));
+        var listing = await _raw.CosAsync(HttpMethod.Get, _bucket, string.Empty, _temp, query: [new("uploads", string.Empty), new("prefix", _directory)], viaProxy: true);
+        Assert.Equal(200, (int)listing.StatusCode);
+        Assert.Equal("ListMultipartUploadsResult", XDocument.Parse(await listing.Content.ReadAsStringAsync()).Root!.Name.LocalName);
+    }
+
+    [Fact]
     public async Task RejectsATamperedSignatureWithCosXml()
     {
         var response = await _raw.CosAsync(HttpMethod.Put, _bucket, _directory + "a.mp4", _temp with { SecretKey = "wrong" }, "x"u8.ToArray());

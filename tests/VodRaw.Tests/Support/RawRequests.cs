@@ -61,8 +61,10 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         IEnumerable<KeyValuePair<string, string>>? headers = null,
         Action<HttpRequestMessage>? tamper = null,
         CosKeyTime? keyTime = null,
-        bool virtualHost = false)
+        bool virtualHost = false,
+        bool viaProxy = false)
     {
+        virtualHost |= viaProxy;
         var parameters = (query ?? []).ToArray();
         var host = virtualHost ? $"{bucket}.cos.ap-guangzhou.myqcloud.com" : emulator.CosEndpoint.Authority;
         var signed = new List<KeyValuePair<string, string>> { new("Host", host) };
@@ -85,7 +87,8 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         });
 
         var queryString = string.Join('&', parameters.Select(p => p.Value.Length == 0 && p.Key == "uploads" ? "uploads" : CosEncoding.EncodeComponent(p.Key) + "=" + CosEncoding.EncodeComponent(p.Value)));
-        var uri = new Uri($"{emulator.CosEndpoint.ToString().TrimEnd('/')}{(virtualHost ? string.Empty : "/" + bucket)}{CosEncoding.EncodeObjectPath(key)}{(queryString.Length > 0 ? "?" + queryString : string.Empty)}",
+        var origin = viaProxy ? "http://" + host : emulator.CosEndpoint.ToString().TrimEnd('/');
+        var uri = new Uri($"{origin}{(virtualHost ? string.Empty : "/" + bucket)}{CosEncoding.EncodeObjectPath(key)}{(queryString.Length > 0 ? "?" + queryString : string.Empty)}",
             new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var request = new HttpRequestMessage(method, uri);
         if (body is not null)
@@ -117,6 +120,13 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         }
 
         tamper?.Invoke(request);
+        if (viaProxy)
+        {
+            // The emulator as the HTTP proxy: the request line carries the absolute URL (as cos-nodejs-sdk-v5 sends it).
+            using var proxied = new HttpClient(new SocketsHttpHandler { Proxy = new System.Net.WebProxy(emulator.CosEndpoint), UseProxy = true });
+            return await proxied.SendAsync(request);
+        }
+
         return await _http.SendAsync(request);
     }
 
