@@ -87,7 +87,15 @@ internal static class CosSignatureVerifier
         var expected = Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(signKey), Encoding.UTF8.GetBytes(stringToSign)));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(fields.Signature)))
         {
-            return (403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+            // As S3 does: say what was signed (values of token headers masked; never a key or a signature).
+            var shown = httpString;
+            foreach (var token in headers.Where(h => h.Name.Contains("token", StringComparison.OrdinalIgnoreCase)))
+            {
+                shown = shown.Replace(Join([token]), token.Name.ToLowerInvariant() + "=***", StringComparison.Ordinal);
+            }
+
+            return (403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. The emulator's HttpString was: "
+                + shown.Replace("\n", "\\n", StringComparison.Ordinal) + " and its StringToSign: " + stringToSign.Replace("\n", "\\n", StringComparison.Ordinal));
         }
 
         return null;

@@ -122,7 +122,15 @@ internal static class Tc3Verifier
         var expected = Convert.ToHexStringLower(HMACSHA256.HashData(kSigning, Encoding.UTF8.GetBytes(stringToSign)));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
         {
-            return ("AuthFailure.SignatureFailure", "The signature does not match the request.");
+            // Say what was signed (token headers masked; never a key or a signature), so a client's own bug shows.
+            var shown = canonicalRequest;
+            foreach (var name in names.Where(n => n.Contains("token", StringComparison.Ordinal)))
+            {
+                shown = shown.Replace(name + ":" + (header(name) ?? string.Empty).Trim().ToLowerInvariant(), name + ":***", StringComparison.Ordinal);
+            }
+
+            return ("AuthFailure.SignatureFailure", "The signature does not match the request. The emulator's canonical request was: "
+                + shown.Replace("\n", "\\n", StringComparison.Ordinal) + " and its string to sign: " + stringToSign.Replace("\n", "\\n", StringComparison.Ordinal));
         }
 
         return null;

@@ -84,6 +84,18 @@ public sealed class CosTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARefusedSignatureSaysWhatTheEmulatorSignedWithoutSecrets()
+    {
+        var response = await _raw.CosAsync(HttpMethod.Put, _bucket, _directory + "debug.mp4", _temp with { SecretKey = "wrong-key" }, "x"u8.ToArray());
+        var message = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element("Message")!.Value;
+        Assert.Contains("HttpString was: put\\n/" + _directory + "debug.mp4", message, StringComparison.Ordinal);
+        Assert.Contains("StringToSign: sha1\\n", message, StringComparison.Ordinal);
+        Assert.Contains("x-cos-security-token=***", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_temp.Token!, message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_temp.SecretKey, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RejectsAWrongTokenAnUnknownKeyAndWritesOutsideTheSession()
     {
         await AssertCosError(await _raw.CosAsync(HttpMethod.Put, _bucket, _directory + "a", _temp with { Token = "forged" }, "x"u8.ToArray()), 403, "InvalidAccessKeyId");

@@ -65,6 +65,16 @@ public sealed class VodApiTests : IAsyncLifetime
         Assert.Equal("AuthFailure.TokenFailure", ErrorCode(wrong));
     }
 
+    [Fact]
+    public async Task ARefusedTc3SignatureSaysWhatTheEmulatorSigned()
+    {
+        var (_, body) = await _raw.VodAsync("ApplyUpload", "{\"MediaType\":\"mp4\"}", _emulator.Credential with { SecretKey = "not-the-secret" });
+        var message = body.GetProperty("Response").GetProperty("Error").GetProperty("Message").GetString()!;
+        Assert.Contains("canonical request was: POST\\n/\\n", message, StringComparison.Ordinal);
+        Assert.Contains("string to sign: TC3-HMAC-SHA256\\n", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_emulator.Credential.SecretKey, message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Tamperings => ["body", "content-type", "host", "secret", "secret-id", "timestamp-late", "timestamp-early", "scope-date", "no-authorization", "not-tc3"];
 
     [Theory]
