@@ -9,6 +9,16 @@ public sealed record EmulatorCredential(string SecretId, string SecretKey, strin
     /// <summary>Describes the credential without its secret parts.</summary>
     public override string ToString() => $"EmulatorCredential {{ SecretId = {SecretId}, SecretKey = ***, Token = {(Token is null ? "none" : "***")} }}";
 
+    /// <summary>The same key as VodRaw's credential type.</summary>
+    public VodCredential ToVodCredential() => new(SecretId, SecretKey, Token);
+
+    /// <summary>The same key as VodRaw's credential type.</summary>
+    public static implicit operator VodCredential(EmulatorCredential credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return credential.ToVodCredential();
+    }
+
     internal static EmulatorCredential Generate(string prefix, bool temporary) => new(
         prefix + Random(24, upper: true),
         Random(32, upper: false),

@@ -50,6 +50,22 @@ public sealed class VodEmulator : IAsyncDisposable
     /// <summary>The COS endpoint; buckets are addressed path-style: <c>{CosEndpoint}/{bucket}/{key}</c>.</summary>
     public Uri CosEndpoint { get; private set; } = null!;
 
+    /// <summary>A <see cref="VodUploadClientOptions.CosEndpointTemplate"/> for this emulator (path style).</summary>
+    public string CosEndpointTemplate => CosEndpoint + "{bucket}";
+
+    /// <summary>Client options pointing at this emulator (VOD endpoint and COS template set), to adjust further.</summary>
+    /// <param name="configure">Changes the options before they are returned (part size, retries, …).</param>
+    public VodUploadClientOptions ClientOptions(Action<VodUploadClientOptions>? configure = null)
+    {
+        var options = new VodUploadClientOptions { VodEndpoint = VodEndpoint, CosEndpointTemplate = CosEndpointTemplate };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>A client with this emulator's permanent key and <see cref="ClientOptions"/>.</summary>
+    /// <param name="configure">Changes the options first.</param>
+    public VodUploadClient CreateClient(Action<VodUploadClientOptions>? configure = null) => new(Credential, ClientOptions(configure));
+
     /// <summary>The permanent API key both sides accept.</summary>
     public EmulatorCredential Credential { get; }
 

@@ -77,3 +77,28 @@ public sealed class V1SignatureTests
         Assert.Contains("POST" + host + "/?Action=ApplyUpload&", refusal.GetProperty("Message").GetString(), StringComparison.Ordinal);
     }
 }
+
+public sealed class EmulatorClientHelpersTests
+{
+    [Fact]
+    public async Task CreateClientUploadsToTheEmulatorWithItsOwnKeys()
+    {
+        await using var emulator = await VodEmulator.StartAsync();
+        var path = Path.Combine(Path.GetTempPath(), $"vodraw-helper-{Guid.NewGuid():N}.mp4");
+        await File.WriteAllBytesAsync(path, new byte[4096]);
+        try
+        {
+            using var client = emulator.CreateClient(o => o.Transfer = new TransferOptions { Concurrency = 2 });
+            var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+            Assert.False(string.IsNullOrEmpty(response.FileId));
+            Assert.Equal(1, emulator.CommittedSessions);
+            VodCredential temporary = emulator.TemporaryCredential;
+            Assert.Equal(emulator.TemporaryCredential.Token, temporary.Token);
+            Assert.Equal(emulator.CosEndpoint + "{bucket}", emulator.ClientOptions().CosEndpointTemplate);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
