@@ -56,6 +56,11 @@ internal static class CheckpointsCommand
 
                         w.WriteString("updatedAt", c.UpdatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
                         w.WriteBoolean("commitSent", c.CommitSent);
+                        if (c.CommittedFileId is { } fileId)
+                        {
+                            w.WriteString("committedFileId", fileId);
+                        }
+
                         w.WriteEndObject();
                     }
 
@@ -73,7 +78,8 @@ internal static class CheckpointsCommand
             var now = DateTimeOffset.UtcNow;
             foreach (var c in checkpoints)
             {
-                var expiry = c.CredentialExpiresAt is not { } e ? "no expiry" : e <= now ? "credential expired" : $"credential expires in {Minutes(e - now)}";
+                var expiry = c.CommittedFileId is { } fileId ? $"committed as {fileId} (a batch's record)"
+                    : c.CredentialExpiresAt is not { } e ? "no expiry" : e <= now ? "credential expired" : $"credential expires in {Minutes(e - now)}";
                 env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{c.Id}  {c.PartsDone}/{c.PartsTotal} parts  {ProgressReporter.Format(c.BytesDone)} of {ProgressReporter.Format(c.BytesTotal)}  {c.FilesDone}/{c.FilesTotal} files  {expiry}  {c.MediaPath}"));
             }

@@ -36,11 +36,42 @@ public sealed class TransferOptions
     /// </summary>
     public bool SendContentMd5 { get; set; }
 
+    /// <summary>
+    /// The most bytes of part buffers the client holds at once, over every upload it runs at the same time (set it when
+    /// one client uploads many files at once, as a batch does). Default null: no shared budget, each upload holds at most
+    /// its own parts in flight × part size. Unit bytes; at least <see cref="PartSize"/>. Counted in bytes, so small
+    /// files' PUTs run beside a big file's parts; a part larger than the whole budget waits until nothing else is held.
+    /// </summary>
+    public long? MemoryBudget { get; set; }
+
+    /// <summary>
+    /// Caps the bytes per second the client sends to COS, over every upload it runs (a token bucket; request headers
+    /// and VOD API calls are not counted). Default null: no cap. Unit bytes per second; at least 1024.
+    /// </summary>
+    public long? MaxBytesPerSecond { get; set; }
+
     internal TransferOptions Validated()
     {
         ValidatePartSize(PartSize, nameof(PartSize));
         ValidateConcurrency(Concurrency, nameof(Concurrency));
-        return new TransferOptions { PartSize = PartSize, Concurrency = Concurrency, SendContentMd5 = SendContentMd5 };
+        if (MemoryBudget is { } budget)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(budget, PartSize, nameof(MemoryBudget));
+        }
+
+        if (MaxBytesPerSecond is { } rate)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(rate, 1024, nameof(MaxBytesPerSecond));
+        }
+
+        return new TransferOptions
+        {
+            PartSize = PartSize,
+            Concurrency = Concurrency,
+            SendContentMd5 = SendContentMd5,
+            MemoryBudget = MemoryBudget,
+            MaxBytesPerSecond = MaxBytesPerSecond,
+        };
     }
 
     internal static void ValidatePartSize(long partSize, string name)

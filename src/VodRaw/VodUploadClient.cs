@@ -22,6 +22,8 @@ public sealed class VodUploadClient : IDisposable
     private readonly VodUploadClientOptions _options;
     private readonly HttpSender _sender;
     private readonly VodApiClient _api;
+    private readonly Transfer.MemoryBudget? _budget;
+    private readonly Transfer.RateLimiter? _rateLimiter;
 
     /// <summary>Creates a client with a permanent API key.</summary>
     public VodUploadClient(string secretId, string secretKey)
@@ -47,6 +49,8 @@ public sealed class VodUploadClient : IDisposable
         _api = new VodApiClient(_sender, credential, _options.VodEndpoint, _options.SignActionHeader, _options.TimeProvider, _options.InactivityTimeout);
         var pool = ArrayPool<byte>.Create(1 << 30, TransferOptions.MaxConcurrency);
         BufferPoolFactory = (_, _) => pool;
+        _budget = _options.Transfer.MemoryBudget is { } budget ? new Transfer.MemoryBudget(budget) : null;
+        _rateLimiter = _options.Transfer.MaxBytesPerSecond is { } rate ? new Transfer.RateLimiter(rate, _options.TimeProvider) : null;
     }
 
     /// <summary>
@@ -82,7 +86,7 @@ public sealed class VodUploadClient : IDisposable
     /// <exception cref="FileChangedException">A file changed while it was being uploaded; nothing was committed.</exception>
     /// <exception cref="UploadCanceledException">The token was cancelled; <see cref="UploadCanceledException.Outcome"/> says what was left behind.</exception>
     public Task<VodUploadResponse> UploadAsync(string region, VodUploadRequest request, IProgress<UploadProgress>? progress, CancellationToken cancellationToken = default) =>
-        new UploadOperation(new UploadContext(_credential, _options, _sender, _api, BufferPoolFactory), progress).RunAsync(region, request, cancellationToken);
+        new UploadOperation(Context(), progress).RunAsync(region, request, cancellationToken);
 
     /// <summary>
     /// Gives up an interrupted upload kept in <see cref="VodUploadClientOptions.Checkpoints"/>: aborts the multipart
@@ -97,9 +101,14 @@ public sealed class VodUploadClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointId);
         var store = _options.Checkpoints ?? throw new InvalidOperationException("No checkpoint store is configured (VodUploadClientOptions.Checkpoints).");
-        return new UploadOperation(new UploadContext(_credential, _options, _sender, _api, BufferPoolFactory), progress: null).AbortCheckpointAsync(store, checkpointId, cancellationToken);
+        return new UploadOperation(Context(), progress: null).AbortCheckpointAsync(store, checkpointId, cancellationToken);
     }
+
+    /// <summary>The client's shared memory budget (null when none is configured); for tests.</summary>
+    internal Transfer.MemoryBudget? Budget => _budget;
 
     /// <summary>Releases the HTTP handler VodRaw created (a caller's handler is left alone).</summary>
     public void Dispose() => _sender.Dispose();
+
+    private UploadContext Context() => new(_credential, _options, _sender, _api, BufferPoolFactory, _budget, _rateLimiter);
 }

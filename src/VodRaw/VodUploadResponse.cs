@@ -12,4 +12,17 @@ public sealed record VodUploadResponse(string FileId, string MediaUrl, string? C
 
     /// <summary>Bytes a checkpoint let this call skip: already at COS from an interrupted run (0 for a fresh upload).</summary>
     public long BytesResumed { get; init; }
+
+    /// <summary>
+    /// True when an earlier run already committed this very upload and this result is the one it recorded: nothing was
+    /// sent (only with <see cref="Checkpoints.CheckpointStore.KeepCommitted"/>).
+    /// </summary>
+    public bool AlreadyCommitted { get; init; }
+
+    /// <summary>
+    /// The checkpoint that records this committed upload, when the store keeps committed uploads
+    /// (<see cref="Checkpoints.CheckpointStore.KeepCommitted"/>); delete it with <see cref="Checkpoints.CheckpointStore.Delete"/>
+    /// once the result is safely recorded elsewhere. Null otherwise.
+    /// </summary>
+    public string? CheckpointId { get; init; }
 }

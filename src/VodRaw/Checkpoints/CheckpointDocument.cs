@@ -36,6 +36,28 @@ internal sealed class CheckpointDocument
     public List<FileRecord> Files { get; set; } = [];
 
     public bool CommitSent { get; set; }
+
+    /// <summary>Set once CommitUpload succeeded, when the store keeps committed uploads (<see cref="CheckpointStore.KeepCommitted"/>).</summary>
+    public CommittedRecord? Committed { get; set; }
+}
+
+/// <summary>What CommitUpload returned, kept so running the same upload again returns it instead of uploading twice.</summary>
+internal sealed class CommittedRecord
+{
+    public string FileId { get; set; } = string.Empty;
+
+    public string MediaUrl { get; set; } = string.Empty;
+
+    public string? CoverUrl { get; set; }
+
+    public string? RequestId { get; set; }
+
+    public long BytesUploaded { get; set; }
+
+    public long BytesResumed { get; set; }
+
+    /// <summary>Unix milliseconds.</summary>
+    public long CommittedAt { get; set; }
 }
 
 /// <summary>What ApplyUpload returned.</summary>

@@ -152,6 +152,39 @@ internal sealed class CheckpointRecorder
         Write(wait: true);
     }
 
+    /// <summary>
+    /// The upload is committed and the store keeps committed uploads: the checkpoint becomes a record of the result
+    /// (the temporary credential and the parts are dropped; the fingerprints stay, to tell a changed file).
+    /// </summary>
+    public void Committed(VodUploadResponse response)
+    {
+        _background.Wait();
+        lock (_gate)
+        {
+            _document.Session.Credential = null;
+            foreach (var file in _document.Files)
+            {
+                file.Complete = true;
+                file.UploadId = null;
+                file.Parts.Clear();
+            }
+
+            _document.Committed = new CommittedRecord
+            {
+                FileId = response.FileId,
+                MediaUrl = response.MediaUrl,
+                CoverUrl = response.CoverUrl,
+                RequestId = response.RequestId,
+                BytesUploaded = response.BytesUploaded,
+                BytesResumed = response.BytesResumed,
+                CommittedAt = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            };
+            _dirty = true;
+        }
+
+        Write(wait: true);
+    }
+
     /// <summary>The upload is committed (or will never resume): the checkpoint goes.</summary>
     public void Delete()
     {

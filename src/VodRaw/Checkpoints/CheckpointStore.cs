@@ -35,6 +35,16 @@ public sealed class CheckpointStore
     /// </summary>
     public Action<CheckpointNotice>? Notice { get; init; }
 
+    /// <summary>
+    /// Keep a committed upload's checkpoint as a record of its result (FileId, URLs; no secret, no parts) instead of
+    /// deleting it, so that running the same upload again returns that result
+    /// (<see cref="VodUploadResponse.AlreadyCommitted"/>) instead of committing the media twice — for jobs that must
+    /// upload each file exactly once across crashes (the CLI's batch uploads). The caller deletes the record
+    /// (<see cref="VodUploadResponse.CheckpointId"/>) once it has the result safely. A file changed since its commit
+    /// is uploaded again, with a notice. Default false: a committed upload's checkpoint is deleted.
+    /// </summary>
+    public bool KeepCommitted { get; init; }
+
     /// <summary>The live checkpoints in the directory, newest first (damaged files are skipped).</summary>
     public IReadOnlyList<CheckpointInfo> List()
     {
@@ -148,7 +158,10 @@ public sealed class CheckpointStore
         var media = document.Files.Find(f => f.Role == "media")?.Path ?? document.Files[0].Path;
         return new CheckpointInfo(document.Id, media, document.Region, filesDone, document.Files.Count, partsDone, partsTotal, bytesDone, bytesTotal,
             document.Session.Credential is { ExpiresAt: > 0 } c ? DateTimeOffset.FromUnixTimeSeconds(c.ExpiresAt) : null,
-            DateTimeOffset.FromUnixTimeMilliseconds(document.UpdatedAt), document.CommitSent);
+            DateTimeOffset.FromUnixTimeMilliseconds(document.UpdatedAt), document.CommitSent)
+        {
+            CommittedFileId = document.Committed?.FileId,
+        };
     }
 
     internal static int PartCount(long size, long partSize) => size <= 0 ? 1 : PartPlan.Create(size, partSize).PartCount;
@@ -200,7 +213,11 @@ public sealed record CheckpointInfo(
     long BytesTotal,
     DateTimeOffset? CredentialExpiresAt,
     DateTimeOffset UpdatedAt,
-    bool CommitSent);
+    bool CommitSent)
+{
+    /// <summary>The FileId, when this is the record of a committed upload (<see cref="CheckpointStore.KeepCommitted"/>); null for a live one.</summary>
+    public string? CommittedFileId { get; init; }
+}
 
 /// <summary>What happened to a checkpoint.</summary>
 public enum CheckpointNoticeKind
@@ -216,6 +233,9 @@ public enum CheckpointNoticeKind
 
     /// <summary>A checkpoint could not be written (the upload goes on; it may not be resumable).</summary>
     WriteFailed,
+
+    /// <summary>The upload was committed by an earlier run (<see cref="CheckpointStore.KeepCommitted"/>): its recorded result is returned, nothing is sent.</summary>
+    AlreadyCommitted,
 }
 
 /// <summary>A report from the checkpoint store, for people: <see cref="Message"/> is one sentence.</summary>

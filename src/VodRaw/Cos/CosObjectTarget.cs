@@ -45,7 +45,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
             Operation = ServiceOperation.PutObject,
             Host = _requests.Host,
             Inactivity = _options.Inactivity,
-            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [], new PartContent(data, watchdog, progress), null, md5),
+            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [], new PartContent(data, watchdog, progress, _options.RateLimiter), null, md5),
             ReadResponse = async (response, watchdog, ct) =>
             {
                 if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
@@ -136,7 +136,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
             Operation = ServiceOperation.UploadPart,
             Host = _requests.Host,
             Inactivity = _options.Inactivity,
-            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watchdog, progress), null, md5),
+            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watchdog, progress, _options.RateLimiter), null, md5),
             ReadResponse = async (response, watchdog, ct) =>
             {
                 if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
@@ -437,4 +437,4 @@ internal sealed class CosObjectTarget : IMultipartTarget
 }
 
 /// <summary>The settings a COS target needs (copied from the client options).</summary>
-internal sealed record CosTargetOptions(TimeSpan Inactivity, TimeSpan CompleteInactivity, TimeSpan AbortTimeout, bool SendContentMd5);
+internal sealed record CosTargetOptions(TimeSpan Inactivity, TimeSpan CompleteInactivity, TimeSpan AbortTimeout, bool SendContentMd5, Transfer.RateLimiter? RateLimiter = null);

@@ -4,17 +4,20 @@ namespace VodRaw.Transfer;
 
 /// <summary>
 /// The part buffers of one upload: at most <c>maxBuffers</c> rented at once (the gate that bounds part memory and
-/// parts in flight together), each from an <see cref="ArrayPool{T}"/> the upload owns, each returned exactly once.
+/// parts in flight together), within the client's <see cref="MemoryBudget"/> shared by every upload it runs, each
+/// from an <see cref="ArrayPool{T}"/> the upload owns, each returned exactly once.
 /// </summary>
 internal sealed class PartBufferPool : IDisposable
 {
     private readonly ArrayPool<byte> _pool;
     private readonly SemaphoreSlim _gate;
+    private readonly MemoryBudget? _budget;
 
-    public PartBufferPool(ArrayPool<byte> pool, int maxBuffers)
+    public PartBufferPool(ArrayPool<byte> pool, int maxBuffers, MemoryBudget? budget = null)
     {
         _pool = pool;
         _gate = new SemaphoreSlim(maxBuffers, maxBuffers);
+        _budget = budget;
     }
 
     /// <summary>
@@ -25,21 +28,31 @@ internal sealed class PartBufferPool : IDisposable
     public async ValueTask<PartBuffer> RentAsync(int size, CancellationToken cancellationToken, int capacity = 0)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var charged = 0L;
         try
         {
-            var array = _pool.Rent(Math.Max(Math.Max(size, capacity), 1));
-            return new PartBuffer(this, array, size);
+            var length = Math.Max(Math.Max(size, capacity), 1);
+            if (_budget is not null)
+            {
+                await _budget.WaitAsync(length, cancellationToken).ConfigureAwait(false);
+                charged = length;
+            }
+
+            var array = _pool.Rent(length);
+            return new PartBuffer(this, array, size, charged);
         }
         catch
         {
+            _budget?.Release(charged);
             _gate.Release();
             throw;
         }
     }
 
-    internal void Return(byte[] array)
+    internal void Return(byte[] array, long charged)
     {
         _pool.Return(array);
+        _budget?.Release(charged);
         _gate.Release();
     }
 
@@ -52,10 +65,13 @@ internal sealed class PartBuffer : IDisposable
     private PartBufferPool? _owner;
     private byte[]? _array;
 
-    internal PartBuffer(PartBufferPool owner, byte[] array, int size)
+    private readonly long _charged;
+
+    internal PartBuffer(PartBufferPool owner, byte[] array, int size, long charged)
     {
         _owner = owner;
         _array = array;
+        _charged = charged;
         Size = size;
     }
 
@@ -71,7 +87,7 @@ internal sealed class PartBuffer : IDisposable
         {
             var array = _array!;
             _array = null;
-            owner.Return(array);
+            owner.Return(array, _charged);
         }
     }
 }

@@ -10,4 +10,6 @@ internal sealed record UploadContext(
     VodUploadClientOptions Options,
     HttpSender Sender,
     VodApiClient Api,
-    Func<int, long, ArrayPool<byte>> BufferPoolFactory);
+    Func<int, long, ArrayPool<byte>> BufferPoolFactory,
+    Transfer.MemoryBudget? Budget = null,
+    Transfer.RateLimiter? RateLimiter = null);

@@ -28,6 +28,11 @@ internal sealed partial class UploadOperation
             return Task.FromResult<ResumedUpload?>(null);
         }
 
+        if (document.Committed is { } committed)
+        {
+            return Task.FromResult(AlreadyCommitted(store, identity, document, committed, fileCount));
+        }
+
         TempCertificate? temp = null;
         if (document.Session.Credential is { } sealedCredential)
         {
@@ -69,6 +74,32 @@ internal sealed partial class UploadOperation
             Bytes = info.BytesDone,
         });
         return Task.FromResult<ResumedUpload?>(new ResumedUpload(document, apply, new CheckpointRecorder(store, document, Options.TimeProvider, upload.Concurrency * document.PartSize)));
+    }
+
+    /// <summary>The recorded result of an upload an earlier run committed — or null (a fresh upload) when a file changed since.</summary>
+    private ResumedUpload? AlreadyCommitted(CheckpointStore store, ResumeIdentity identity, CheckpointDocument document, CommittedRecord committed, int fileCount)
+    {
+        for (var i = 0; i < fileCount; i++)
+        {
+            if (!identity.Fingerprints[i].Matches(document.Files[i].Fingerprint))
+            {
+                store.Delete(document.Id);
+                store.Report(new CheckpointNotice(CheckpointNoticeKind.StartingFresh, document.Id,
+                    $"{document.Files[i].Path} changed since it was committed as FileId {committed.FileId}: uploading it again as new media."));
+                return null;
+            }
+        }
+
+        store.Report(new CheckpointNotice(CheckpointNoticeKind.AlreadyCommitted, document.Id,
+            $"already committed by an earlier run as FileId {committed.FileId}; nothing sent."));
+        var response = new VodUploadResponse(committed.FileId, committed.MediaUrl, committed.CoverUrl, committed.RequestId ?? string.Empty)
+        {
+            BytesUploaded = committed.BytesUploaded,
+            BytesResumed = committed.BytesResumed,
+            AlreadyCommitted = true,
+            CheckpointId = document.Id,
+        };
+        return new ResumedUpload(document, document.Session.ToApplyResult(null), new CheckpointRecorder(store, document, Options.TimeProvider)) { Committed = response };
     }
 
     private async Task<ResumedUpload?> StartFreshAfterChangeAsync(CheckpointStore store, CheckpointRecorder recorder, ApplyUploadResult apply, string path, long bytesDone)
@@ -242,5 +273,9 @@ internal sealed partial class UploadOperation
     }
 
     /// <summary>A checkpoint accepted for resuming, the session it restores, and its live recorder.</summary>
-    private sealed record ResumedUpload(CheckpointDocument Document, ApplyUploadResult Apply, CheckpointRecorder Recorder);
+    private sealed record ResumedUpload(CheckpointDocument Document, ApplyUploadResult Apply, CheckpointRecorder Recorder)
+    {
+        /// <summary>The recorded result, when an earlier run committed this upload (nothing is to be sent).</summary>
+        public VodUploadResponse? Committed { get; init; }
+    }
 }

@@ -44,6 +44,13 @@ internal sealed partial class UploadOperation
                 for (var round = 0; ; round++)
                 {
                     var resumed = identity is not null && round == 0 ? await TryResumeAsync(store!, identity, upload, files.Count, cancellationToken).ConfigureAwait(false) : null;
+                    if (resumed?.Committed is { } done)
+                    {
+                        tracker.AddResumed(done.BytesUploaded + done.BytesResumed);
+                        tracker.SetPhase(UploadPhase.Completed);
+                        return done;
+                    }
+
                     ApplyUploadResult apply;
                     if (resumed is null)
                     {
@@ -71,12 +78,25 @@ internal sealed partial class UploadOperation
                         var (uploaded, skipped) = await TransferAsync(upload, apply, storage, files, tracker, recorder, resumed, cancellationToken).ConfigureAwait(false);
                         tracker.SetPhase(UploadPhase.Committing);
                         recorder?.CommitSending();
-                        var response = await CommitAsync(upload, apply, uploaded, resumed?.Document.CommitSent == true, cancellationToken).ConfigureAwait(false);
-                        recorder?.Delete();
+                        var response = await CommitAsync(upload, apply, uploaded, resumed?.Document.CommitSent == true, cancellationToken).ConfigureAwait(false) with
+                        {
+                            BytesResumed = skipped,
+                        };
+                        if (recorder is not null && store!.KeepCommitted)
+                        {
+                            // Recorded before returning: a crash from here on finds the result, not a session to commit again.
+                            recorder.Committed(response);
+                            response = response with { CheckpointId = recorder.Id };
+                        }
+                        else
+                        {
+                            recorder?.Delete();
+                        }
+
                         recorder = null;
                         tracker.SetTotals(uploaded + skipped, files.Count);
                         tracker.SetPhase(UploadPhase.Completed);
-                        return response with { BytesResumed = skipped };
+                        return response;
                     }
                     catch (VodRawException e) when (resumed is not null && SessionGone(e, resumed))
                     {
@@ -158,7 +178,7 @@ internal sealed partial class UploadOperation
         var keys = StorageKeys(upload, apply, files);
         var partSize = resumed?.Document.PartSize ?? Options.Transfer.PartSize;
         // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
-        using var pool = new PartBufferPool(_context.BufferPoolFactory(upload.Concurrency, partSize), upload.Concurrency);
+        using var pool = new PartBufferPool(_context.BufferPoolFactory(upload.Concurrency, partSize), upload.Concurrency, _context.Budget);
         var uploader = new ObjectUploader(pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: recorder is not null);
         long uploaded = 0;
         long skipped = 0;
@@ -328,7 +348,7 @@ internal sealed partial class UploadOperation
             : new CosCredential(_context.Credential.SecretId, _context.Credential.SecretKey, _context.Credential.Token, null);
         var guard = new CredentialExpiryGuard(credential.ExpiresAt, Options.CredentialExpiryMargin, measuredRate);
         var requests = new CosRequestFactory(endpoint, credential, guard, Options.TimeProvider);
-        var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5);
+        var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5, _context.RateLimiter);
         return new CosStorage(apply.StorageBucket, requests, targetOptions);
     }
 
