@@ -104,6 +104,20 @@ public sealed class VodUploadClient : IDisposable
         return new UploadOperation(Context(), progress: null).AbortCheckpointAsync(store, checkpointId, cancellationToken);
     }
 
+    /// <summary>
+    /// Works out what <see cref="UploadAsync(string, VodUploadRequest, CancellationToken)"/> would send, without a
+    /// request: checks the request as the upload does, expands an HLS/DASH package with the local parser (traversal
+    /// and missing files refused), reads the sizes, and refuses a plan of more than 10,000 parts. For dry runs and for
+    /// checking a whole batch before anything is sent.
+    /// </summary>
+    /// <param name="region">The upload region.</param>
+    /// <param name="request">The request, as it would be uploaded (not changed).</param>
+    /// <param name="cancellationToken">Cancels the manifest reading.</param>
+    /// <returns>The files and their sizes.</returns>
+    /// <exception cref="ArgumentException">The request is invalid (a <see cref="ManifestException"/> for a package that breaks the rules).</exception>
+    public Task<UploadPlan> PlanAsync(string region, VodUploadRequest request, CancellationToken cancellationToken = default) =>
+        new UploadOperation(Context(), progress: null).PlanAsync(region, request, cancellationToken);
+
     /// <summary>The client's shared memory budget (null when none is configured); for tests.</summary>
     internal Transfer.MemoryBudget? Budget => _budget;
 

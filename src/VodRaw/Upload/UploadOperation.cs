@@ -266,15 +266,55 @@ internal sealed partial class UploadOperation
         };
     }
 
+    /// <summary>The upload worked out locally: validated, the package expanded by the local parser, sizes read, impossible plans refused.</summary>
+    public async Task<UploadPlan> PlanAsync(string region, VodUploadRequest request, CancellationToken cancellationToken)
+    {
+        var upload = UploadRequestValidator.Validate(region, request, Options.Transfer);
+        var type = ManifestType(upload);
+        var segments = type is null ? [] : await ManifestCollector.Local.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
+        var files = new List<PlannedFile>(2 + segments.Count);
+        if (upload.MediaPath is not null)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Media, upload.MediaPath, null, new FileInfo(upload.MediaPath).Length));
+        }
+        else
+        {
+            var stream = upload.MediaStream!;
+            files.Add(new PlannedFile(PlannedFileRole.Media, "-", null, stream.CanSeek ? stream.Length - stream.Position : null));
+        }
+
+        if (upload.CoverPath is not null)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Cover, upload.CoverPath, null, new FileInfo(upload.CoverPath).Length));
+        }
+
+        foreach (var segment in segments)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Segment, segment.FullPath, segment.RelativePath, new FileInfo(segment.FullPath).Length));
+        }
+
+        foreach (var f in files)
+        {
+            if (f.Length is { } length)
+            {
+                PartPlan.Create(length, Options.Transfer.PartSize).EnsureBufferable();
+            }
+        }
+
+        return new UploadPlan(files);
+    }
+
+    private static string? ManifestType(ValidatedUpload upload) => upload.MediaPath is null ? null : upload.MediaType.ToLowerInvariant() switch
+    {
+        "m3u8" => "m3u8",
+        "mpd" => "mpd",
+        _ => null,
+    };
+
     /// <summary>For an HLS/DASH manifest, every file it references (recursively), checked before anything is uploaded.</summary>
     private async Task<IReadOnlyList<ManifestFile>> DiscoverSegmentsAsync(ValidatedUpload upload, CancellationToken cancellationToken)
     {
-        var type = upload.MediaPath is null ? null : upload.MediaType.ToLowerInvariant() switch
-        {
-            "m3u8" => "m3u8",
-            "mpd" => "mpd",
-            _ => null,
-        };
+        var type = ManifestType(upload);
         if (type is null)
         {
             return [];

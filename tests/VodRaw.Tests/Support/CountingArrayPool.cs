@@ -10,12 +10,17 @@ internal sealed class CountingArrayPool : ArrayPool<byte>
     private int _returned;
     private int _out;
     private int _peak;
+    private long _outBytes;
+    private long _peakBytes;
 
     public int Rents => Volatile.Read(ref _rented);
 
     public int Returns => Volatile.Read(ref _returned);
 
     public int PeakOutstanding => Volatile.Read(ref _peak);
+
+    /// <summary>The most bytes (arrays' lengths) out at once.</summary>
+    public long PeakOutstandingBytes => Interlocked.Read(ref _peakBytes);
 
     public override byte[] Rent(int minimumLength)
     {
@@ -26,13 +31,21 @@ internal sealed class CountingArrayPool : ArrayPool<byte>
         {
         }
 
-        return _inner.Rent(minimumLength);
+        var array = _inner.Rent(minimumLength);
+        var bytes = Interlocked.Add(ref _outBytes, array.Length);
+        long peakBytes;
+        while (bytes > (peakBytes = Interlocked.Read(ref _peakBytes)) && Interlocked.CompareExchange(ref _peakBytes, bytes, peakBytes) != peakBytes)
+        {
+        }
+
+        return array;
     }
 
     public override void Return(byte[] array, bool clearArray = false)
     {
         Interlocked.Increment(ref _returned);
         Interlocked.Decrement(ref _out);
+        Interlocked.Add(ref _outBytes, -array.Length);
         _inner.Return(array, clearArray);
     }
 }
