@@ -20,6 +20,9 @@ internal static class ExitCodes
     /// <summary>A local decision: the temporary COS credential would expire before the next part could finish.</summary>
     public const int CredentialExpired = 6;
 
+    /// <summary>A batch finished, but not every file was uploaded: some failed, or changed since their commit (the results file says which).</summary>
+    public const int BatchIncomplete = 7;
+
     /// <summary>An unexpected internal error (a bug: please report it with the one-line message).</summary>
     public const int InternalError = 70;
 

@@ -20,6 +20,7 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
     private readonly Queue<(TimeSpan At, long Bytes)> _samples = new();
     private readonly object _gate = new();
     private TimeSpan _lastPlain;
+    private string _extra = string.Empty;
     private bool _wroteLive;
 
     public ProgressReporter(TextWriter error, bool interactive, bool quiet, Func<int>? width = null, Func<TimeSpan>? elapsed = null)
@@ -67,6 +68,28 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
         }
     }
 
+    /// <summary>Text shown after the other fields when there is room (a batch's failures and files in flight).</summary>
+    public string Extra
+    {
+        get => _extra;
+        set => _extra = value ?? string.Empty;
+    }
+
+    /// <summary>Prints a line of its own (a batch's file result) without leaving a half-drawn progress line behind.</summary>
+    public void Say(string line)
+    {
+        lock (_gate)
+        {
+            if (_wroteLive)
+            {
+                _error.Write("\r" + new string(' ', Math.Max(19, _width() - 1)) + "\r");
+                _wroteLive = false;
+            }
+
+            _error.WriteLine(line);
+        }
+    }
+
     /// <summary>Ends a live line before other output.</summary>
     public void Finish()
     {
@@ -101,6 +124,7 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
         // Drop fields from the least important until the line fits; the bar takes what is left (up to 30).
         string[][] layouts =
         [
+            [phase, percent, bytes, rate, avg, time, files, _extra],
             [phase, percent, bytes, rate, avg, time, files],
             [phase, percent, bytes, rate, time, files],
             [phase, percent, bytes, rate, time],

@@ -13,7 +13,11 @@ internal static class UploadCommand
 
     public static Command Create(CliEnvironment env)
     {
-        var path = new Argument<string>("path") { Description = "The media file (an .m3u8 or .mpd manifest uploads what it references too), or - for standard input (needs --media-type)." };
+        var paths = new Argument<string[]>("path")
+        {
+            Description = "Media files (an .m3u8 or .mpd manifest uploads what it references too), folders with --recursive, or - for standard input (needs --media-type). More than one, a folder or --from-list makes a batch.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var cover = new Option<string?>("--cover") { Description = "A cover image to upload with the media." };
         var procedure = new Option<string?>("--procedure") { Description = "Task flow to run after the upload." };
         var subAppId = new Option<long?>("--sub-app-id") { Description = "VOD sub-application ID." };
@@ -35,6 +39,18 @@ internal static class UploadCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Where interrupted uploads keep their checkpoints (default: $XDG_STATE_HOME/vodraw, else ~/.local/state/vodraw)." };
         var noResume = new Option<bool>("--no-resume") { Description = "Start fresh and keep no checkpoint: Ctrl+C and failures abort what was started." };
+        var limitRate = new Option<string?>("--limit-rate") { Description = "Cap the upload rate of the whole process, e.g. 20MiB (per second; size units as --part-size)." };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Batch: upload the media files in the folders given, and in their subfolders." };
+        var include = new Option<string[]>("--include") { Description = "Batch: only files matching this glob (relative to the folder; * ? ** [a-z]; without / it matches the file name). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var exclude = new Option<string[]>("--exclude") { Description = "Batch: skip files matching this glob. Repeatable." };
+        var fromList = new Option<string?>("--from-list") { Description = "Batch: a JSON Lines file, one object per media with VodUploadRequest's fields (MediaFilePath, CoverFilePath, MediaName, Procedure, ...)." };
+        var results = new Option<string?>("--results") { Description = "Batch: append one JSON line per file as it finishes (FileId, URLs, or the error)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be uploaded, with sizes and the total; send nothing." };
+        var maxFiles = new Option<int?>("--max-files-in-flight") { Description = "Batch: files uploading at once, 1-256 (default: --concurrency). Parts in flight stay within one memory budget." };
+        var shard = new Option<string?>("--shard") { Description = "Batch: take only shard I of N (I/N, 0-based; auto/N reads JOB_COMPLETION_INDEX), by a stable hash of each file's path." };
+        var coverPattern = new Option<string[]>("--cover-pattern") { Description = "Batch: pair a cover beside each media, e.g. '{stem}.jpg' ({stem}: name without extension, {name}: with it). Repeatable; the first that exists wins." };
+        var failFast = new Option<bool>("--fail-fast") { Description = "Batch: stop at the first failed file (the others pause and resume on the next run)." };
+        var reuploadChanged = new Option<bool>("--reupload-changed") { Description = "Batch: upload again, as new media, a file changed since its commit (default: report it)." };
         // The native (net8.0 AOT) build has no embedded emulator: the option stays parseable there, but hidden.
         var emulator = new Option<bool>("--emulator")
         {
@@ -45,7 +61,7 @@ internal static class UploadCommand
         };
 
         var command = new Command("upload", """
-            Upload a media file (and cover) to Tencent Cloud VOD.
+            Upload media (and covers) to Tencent Cloud VOD: one file, or a batch of many.
 
             Examples:
               vodraw upload video.mp4 --region ap-guangzhou
@@ -53,20 +69,25 @@ internal static class UploadCommand
               vodraw upload hls/master.m3u8 --region ap-guangzhou     (uploads every segment it references)
               ffmpeg ... -f mp4 - | vodraw upload - --media-type mp4 --region ap-guangzhou
               vodraw upload video.mp4 --emulator                      (no account needed)
+              vodraw upload library/ -r --exclude '*.tmp' --cover-pattern '{stem}.jpg' --results done.jsonl
+              vodraw upload --from-list media.jsonl --shard auto/8 --limit-rate 20MiB
 
             Environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN (temporary
             credential), TENCENTCLOUD_REGION (default region), HTTPS_PROXY / NO_PROXY (proxy).
 
             Exit codes: 0 ok, 2 bad usage or input, 3 service error, 4 network error, 5 file changed while
-            uploading, 6 temporary credential would expire, 70 internal error, 130 cancelled or paused.
+            uploading, 6 temporary credential would expire, 7 a batch left files not uploaded, 70 internal
+            error, 130 cancelled or paused.
 
             Resume: an interrupted upload (Ctrl+C, SIGTERM, a crash, a network down past the retries) keeps a
             checkpoint; run the same command again to continue where it stopped. `vodraw checkpoints list` shows
-            them, `vodraw checkpoints abort ID` gives one up.
+            them, `vodraw checkpoints abort ID` gives one up. A batch keeps a journal beside the checkpoints: run
+            the same command again and committed files are skipped, interrupted ones resume, failed ones retry.
             """)
         {
-            path, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
-            mediaType, coverType, concurrency, partSize, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, emulator,
+            paths, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
+            mediaType, coverType, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume,
+            recursive, include, exclude, fromList, results, dryRun, maxFiles, shard, coverPattern, failFast, reuploadChanged, emulator,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -98,6 +119,16 @@ internal static class UploadCommand
                 options.Transfer.PartSize = bytes;
             }
 
+            if (result.GetValue(limitRate) is { } lr)
+            {
+                if (!SizeParser.TryParse(lr, out var rate) || rate < 1024)
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--limit-rate {lr}: give bytes per second as a size of at least 1KiB, for example 20MiB or 500KB.");
+                }
+
+                options.Transfer.MaxBytesPerSecond = rate;
+            }
+
             if (result.GetValue(vodEndpoint) is { } ve)
             {
                 if (!Uri.TryCreate(ve, UriKind.Absolute, out var uri))
@@ -123,8 +154,18 @@ internal static class UploadCommand
                 options.CosEndpointTemplate = template;
             }
 
-            var pathValue = result.GetValue(path);
-            var fromStdin = pathValue == "-";
+            var pathValues = result.GetValue(paths) ?? [];
+            var listFile = result.GetValue(fromList);
+            var batchAsked = pathValues.Length != 1 || listFile is not null || result.GetValue(recursive) || result.GetValue(results) is not null
+                || result.GetValue(shard) is not null || result.GetValue(dryRun) || result.GetValue(maxFiles) is not null
+                || (result.GetValue(include)?.Length ?? 0) > 0 || (result.GetValue(exclude)?.Length ?? 0) > 0 || (result.GetValue(coverPattern)?.Length ?? 0) > 0
+                || (pathValues.Length == 1 && pathValues[0] != "-" && Directory.Exists(pathValues[0]));
+            if (pathValues.Length == 0 && listFile is null)
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "give the media file(s) to upload, a folder with --recursive, or --from-list FILE.");
+            }
+
+            var fromStdin = pathValues is ["-"] && !batchAsked;
             if (fromStdin && string.IsNullOrEmpty(result.GetValue(mediaType)))
             {
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "reading standard input needs --media-type (for example --media-type mp4).");
@@ -132,7 +173,7 @@ internal static class UploadCommand
 
             var request = new VodUploadRequest
             {
-                MediaFilePath = fromStdin ? null : pathValue,
+                MediaFilePath = fromStdin || batchAsked ? null : pathValues[0],
                 MediaStream = fromStdin ? (env.Input ?? Console.OpenStandardInput)() : null,
                 CoverFilePath = result.GetValue(cover),
                 Procedure = result.GetValue(procedure),
@@ -147,11 +188,28 @@ internal static class UploadCommand
                 CoverType = result.GetValue(coverType),
             };
 
+            Batch.BatchCommand? batch = null;
+            if (batchAsked)
+            {
+                if (Batch.BatchCommand.Create(env, asJson, new Batch.BatchCommand.Inputs(
+                    pathValues, listFile, result.GetValue(recursive), result.GetValue(include) ?? [], result.GetValue(exclude) ?? [], result.GetValue(coverPattern) ?? [],
+                    result.GetValue(results), result.GetValue(dryRun), result.GetValue(maxFiles), result.GetValue(shard), result.GetValue(failFast),
+                    result.GetValue(reuploadChanged), result.GetValue(noResume), result.GetValue(quiet)), request, out var failure) is not { } created)
+                {
+                    return failure;
+                }
+
+                batch = created;
+            }
+
             var upload = new UploadRun(env, asJson, result.GetValue(quiet));
             if (result.GetValue(emulator))
             {
 #if EMULATOR
-                return await upload.AgainstEmbeddedEmulatorAsync(options, result.GetValue(region) ?? "ap-guangzhou", request, cancellationToken).ConfigureAwait(false);
+                var emulatorRegion = result.GetValue(region) ?? "ap-guangzhou";
+                return await UploadRun.WithEmbeddedEmulatorAsync(env, result.GetValue(quiet), options, cancellationToken, credential => batch is null
+                    ? upload.RunAsync(credential, options, emulatorRegion, request, cancellationToken)
+                    : batch.RunAsync(credential, options, emulatorRegion, result.GetValue(checkpointDir), cancellationToken)).ConfigureAwait(false);
 #else
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--emulator needs the .NET build of vodraw (dotnet run --project src/VodRaw.Cli); this native build can upload to a running `vodraw emulator` with --vod-endpoint and --cos-endpoint.");
 #endif
@@ -179,6 +237,11 @@ internal static class UploadCommand
             catch (ArgumentException e)
             {
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "invalid credential in the environment: " + e.Message);
+            }
+
+            if (batch is not null)
+            {
+                return await batch.RunAsync(credential, options, regionValue, result.GetValue(checkpointDir) ?? CheckpointDirectory.Default(env), cancellationToken).ConfigureAwait(false);
             }
 
             if (!result.GetValue(noResume) && !fromStdin)
@@ -277,7 +340,8 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
     }
 
 #if EMULATOR
-    public async Task<int> AgainstEmbeddedEmulatorAsync(VodUploadClientOptions options, string region, VodUploadRequest request, CancellationToken cancellationToken)
+    /// <summary>Starts the embedded emulator, points <paramref name="options"/> at it, and runs <paramref name="run"/> with its credential.</summary>
+    public static async Task<int> WithEmbeddedEmulatorAsync(CliEnvironment env, bool quiet, VodUploadClientOptions options, CancellationToken cancellationToken, Func<VodCredential, Task<int>> run)
     {
         await using var emulator = await VodRaw.Emulator.VodEmulator.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!quiet)
@@ -287,8 +351,7 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
 
         options.VodEndpoint = emulator.VodEndpoint;
         options.CosEndpointTemplate = emulator.CosEndpoint + "{bucket}";
-        var credential = new VodCredential(emulator.Credential.SecretId, emulator.Credential.SecretKey);
-        return await RunAsync(credential, options, region, request, cancellationToken).ConfigureAwait(false);
+        return await run(new VodCredential(emulator.Credential.SecretId, emulator.Credential.SecretKey)).ConfigureAwait(false);
     }
 #endif
 }

@@ -237,7 +237,7 @@ public sealed class VodEmulator : IAsyncDisposable
 
     internal bool IsKnownSubAppId(long id) => id > 0 && (_options.SubAppIds is null || _options.SubAppIds.Contains(id));
 
-    internal VodSession CreateSession(string mediaType, string? coverType, long? subAppId, string region)
+    internal VodSession CreateSession(string mediaType, string? coverType, long? subAppId, string region, string applyUploadBody = "{}")
     {
         var directory = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture)
             + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture);
@@ -253,6 +253,7 @@ public sealed class VodEmulator : IAsyncDisposable
             TempCredential = EmulatorCredential.Generate("AKIDTMP", temporary: true),
             TempCredentialExpires = Time.GetUtcNow() + TemporaryCredentialLifetime,
             KeyPrefix = directory + "/",
+            ApplyUploadBody = applyUploadBody,
         };
         _sessions[session.SessionKey] = session;
         _sessionsByTempId[session.TempCredential.SecretId] = session;
@@ -261,6 +262,15 @@ public sealed class VodEmulator : IAsyncDisposable
 
     /// <summary>How many upload sessions have been committed (each commit of a session counts once).</summary>
     public int CommittedSessions => _sessions.Values.Count(s => s.Committed is not null);
+
+    /// <summary>
+    /// The media committed so far, each with the FileId and URLs CommitUpload answered and the ApplyUpload body that
+    /// asked for it (MediaName, Procedure, ClassId, contexts…): what a test of a caller's upload code asserts on.
+    /// </summary>
+    public IReadOnlyList<EmulatorMedia> CommittedMedia => _sessions.Values
+        .Where(s => s.Committed is not null)
+        .Select(s => new EmulatorMedia(s.Committed!.FileId, s.Committed.MediaUrl, s.Committed.CoverUrl, s.ApplyUploadBody))
+        .ToList();
 
     internal VodSession? FindSession(string sessionKey) => _sessions.TryGetValue(sessionKey, out var s) ? s : null;
 

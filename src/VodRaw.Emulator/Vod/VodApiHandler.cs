@@ -286,7 +286,7 @@ internal sealed class VodApiHandler(VodEmulator emulator)
         }
 
         TryString(root, "StorageRegion", out var storageRegion, out _);
-        var session = emulator.CreateSession(mediaType, coverType, subAppId, storageRegion ?? region);
+        var session = emulator.CreateSession(mediaType, coverType, subAppId, storageRegion ?? region, root.GetRawText());
         return Outcome.Ok(w =>
         {
             w.WriteString("StorageBucket", session.Bucket);

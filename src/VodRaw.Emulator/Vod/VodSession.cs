@@ -24,6 +24,9 @@ internal sealed class VodSession
     /// <summary>The directory (no leading slash, trailing slash) the temporary credential may write to.</summary>
     public required string KeyPrefix { get; init; }
 
+    /// <summary>The ApplyUpload body as the client sent it (JSON; no credential is ever in it).</summary>
+    public string ApplyUploadBody { get; init; } = "{}";
+
     public CommitResult? Committed { get; set; }
 }
 

@@ -69,7 +69,7 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
         var checkpoints = Path.Combine(media.Directory, "state-" + killAfterRequests);
         var args = UploadArgs(emulator, media.MediaPath, checkpoints);
 
-        using (var first = Cli.Start(emulator, args))
+        using (var first = CliProcess.Start(emulator, args))
         {
             var killed = await first.KillAfterAsync(() => emulator.Requests.Count >= killAfterRequests, RunLimit);
             if (!killed)
@@ -81,12 +81,12 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
             }
         }
 
-        await Cli.QuietAsync(emulator);
+        await CliProcess.QuietAsync(emulator);
         var confirmed = emulator.Requests.Where(r => r.Operation == EmulatorOperation.UploadPart && r.Status == 200 && r.ErrorCode is null)
             .Select(r => r.PartNumber).Distinct().Count();
         emulator.ClearRequests();
 
-        using var second = Cli.Start(emulator, args);
+        using var second = CliProcess.Start(emulator, args);
         var (code, output, error) = await second.WaitAsync(RunLimit);
         Assert.True(code == 0, $"exit {code}: {error}");
         using var result = JsonDocument.Parse(output);
@@ -114,7 +114,7 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
         var checkpoints = Path.Combine(media.Directory, "state-sigint");
         var args = UploadArgs(emulator, media.MediaPath, checkpoints);
 
-        using (var first = Cli.Start(emulator, args))
+        using (var first = CliProcess.Start(emulator, args))
         {
             await first.WaitUntilAsync(() => emulator.Requests.Count(r => r.Operation == EmulatorOperation.UploadPart) >= 20, RunLimit);
             first.Interrupt();
@@ -128,7 +128,7 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
             Assert.Empty(emulator.AbortedUploads);
         }
 
-        using var second = Cli.Start(emulator, args);
+        using var second = CliProcess.Start(emulator, args);
         var (again, _, log) = await second.WaitAsync(RunLimit);
         Assert.Equal(0, again);
         Assert.Contains("resuming: ", log, StringComparison.Ordinal);
@@ -156,7 +156,7 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
         var checkpoints = Path.Combine(media.Directory, "state-hls");
         var args = UploadArgs(emulator, Path.Combine(package, "index.m3u8"), checkpoints, "--local-manifests");
 
-        using (var first = Cli.Start(emulator, args))
+        using (var first = CliProcess.Start(emulator, args))
         {
             var killed = await first.KillAfterAsync(() => emulator.Requests.Count(r => r.Operation == EmulatorOperation.PutObject) >= 30, RunLimit);
             Assert.True(killed, "the first run ended before the kill: " + (await first.WaitAsync(RunLimit)).Error);
@@ -165,10 +165,10 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
         var document = CheckpointCodec.Decode(File.ReadAllBytes(Directory.GetFiles(checkpoints, "*.checkpoint").Single())).Document!;
         var completeKeys = document.Files.Where(f => f.Complete).Select(f => f.Key).ToHashSet();
         Assert.NotEmpty(completeKeys);
-        await Cli.QuietAsync(emulator);
+        await CliProcess.QuietAsync(emulator);
         emulator.ClearRequests();
 
-        using var second = Cli.Start(emulator, args);
+        using var second = CliProcess.Start(emulator, args);
         var (code, _, error) = await second.WaitAsync(RunLimit);
         Assert.True(code == 0, error);
         var sentAgain = emulator.Requests.Where(r => r.Operation == EmulatorOperation.PutObject).Select(r => r.Target).ToList();
@@ -183,107 +183,4 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
         "upload", path, "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}",
         "--checkpoint-dir", checkpoints, "--part-size", "1MiB", "--concurrency", Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", "--quiet", .. more,
     ];
-
-    /// <summary>The CLI in a child process (the build the tests reference), with the emulator's keys in its environment.</summary>
-    private sealed class Cli : IDisposable
-    {
-        private readonly Process _process;
-        private readonly Task<string> _output;
-        private readonly Task<string> _error;
-
-        private Cli(Process process)
-        {
-            _process = process;
-            _output = process.StandardOutput.ReadToEndAsync();
-            _error = process.StandardError.ReadToEndAsync();
-        }
-
-        public int ExitCode => _process.ExitCode;
-
-        public static Cli Start(VodEmulator emulator, IEnumerable<string> args)
-        {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "VodRaw.Cli.dll"));
-            foreach (var a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            start.Environment["TENCENTCLOUD_SECRET_ID"] = emulator.Credential.SecretId;
-            start.Environment["TENCENTCLOUD_SECRET_KEY"] = emulator.Credential.SecretKey;
-            start.Environment.Remove("TENCENTCLOUD_SESSION_TOKEN");
-            return new Cli(Process.Start(start)!);
-        }
-
-        /// <summary>SIGKILL once <paramref name="condition"/> holds; false when the process ended first.</summary>
-        public async Task<bool> KillAfterAsync(Func<bool> condition, TimeSpan limit)
-        {
-            if (!await WaitUntilAsync(condition, limit))
-            {
-                await _process.WaitForExitAsync();
-                return false;
-            }
-
-            _process.Kill(); // SIGKILL on Unix: no handler runs
-            await _process.WaitForExitAsync();
-            return true;
-        }
-
-        /// <summary>Polls until the condition holds (true) or the process exits (false); fails past the limit.</summary>
-        public async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan limit)
-        {
-            var deadline = Stopwatch.StartNew();
-            while (!condition())
-            {
-                if (_process.HasExited)
-                {
-                    return false;
-                }
-
-                Assert.True(deadline.Elapsed < limit, "the CLI made no progress within " + limit);
-                await Task.Delay(2);
-            }
-
-            return true;
-        }
-
-        public void Interrupt()
-        {
-            using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-            kill.WaitForExit();
-        }
-
-        public async Task<(int Code, string Output, string Error)> WaitAsync(TimeSpan limit)
-        {
-            using var cts = new CancellationTokenSource(limit);
-            await _process.WaitForExitAsync(cts.Token);
-            return (_process.ExitCode, await _output, await _error);
-        }
-
-        /// <summary>Waits until the emulator has logged every request a killed run had in flight.</summary>
-        public static async Task QuietAsync(VodEmulator emulator)
-        {
-            for (var quiet = 0; quiet < 3;)
-            {
-                var seen = emulator.Requests.Count;
-                await Task.Delay(50);
-                quiet = emulator.Requests.Count == seen ? quiet + 1 : 0;
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-
-            _process.Dispose();
-        }
-    }
 }

@@ -1,0 +1,283 @@
+using System.Globalization;
+using VodRaw.Checkpoints;
+
+namespace VodRaw.Cli.Batch;
+
+/// <summary>
+/// <c>vodraw upload</c> with many files: checks the batch options, gathers and checks every media (all problems,
+/// before any request), then lists it (<c>--dry-run</c>) or hands it to the <see cref="BatchRunner"/>.
+/// </summary>
+internal sealed class BatchCommand
+{
+    public const int MaxFilesInFlight = 256;
+    private const int ProblemsShown = 50;
+    private readonly CliEnvironment _env;
+    private readonly bool _json;
+    private readonly Inputs _inputs;
+    private readonly VodUploadRequest _defaults;
+    private readonly List<Glob> _include;
+    private readonly List<Glob> _exclude;
+    private readonly Shard _shard;
+
+    private BatchCommand(CliEnvironment env, bool json, Inputs inputs, VodUploadRequest defaults, List<Glob> include, List<Glob> exclude, Shard shard)
+    {
+        _env = env;
+        _json = json;
+        _inputs = inputs;
+        _defaults = defaults;
+        _include = include;
+        _exclude = exclude;
+        _shard = shard;
+    }
+
+    /// <summary>The batch options as given.</summary>
+    public sealed record Inputs(
+        string[] Paths, string? ListFile, bool Recursive, string[] Include, string[] Exclude, string[] CoverPatterns, string? Results, bool DryRun,
+        int? MaxFilesInFlight, string? Shard, bool FailFast, bool ReuploadChanged, bool NoResume, bool Quiet);
+
+    /// <summary>The batch, or null with the exit code of the usage error already printed.</summary>
+    public static BatchCommand? Create(CliEnvironment env, bool json, Inputs inputs, VodUploadRequest defaults, out int failure)
+    {
+        failure = ExitCodes.Usage;
+        string? Refuse(string message)
+        {
+            ResultWriter.Failure(env, json, ExitCodes.Usage, message);
+            return message;
+        }
+
+        if (inputs.Paths.Contains("-"))
+        {
+            Refuse("standard input (-) is one media of its own; it cannot be part of a batch.");
+            return null;
+        }
+
+        if (defaults.CoverFilePath is not null)
+        {
+            Refuse("--cover names the cover of one media; in a batch pair covers with --cover-pattern '{stem}.jpg' or give CoverFilePath per line of --from-list.");
+            return null;
+        }
+
+        if (inputs.NoResume)
+        {
+            Refuse("--no-resume does not apply to a batch: its journal and checkpoints are what upload each file exactly once; choose where they live with --checkpoint-dir.");
+            return null;
+        }
+
+        if (inputs.MaxFilesInFlight is { } m && m is < 1 or > MaxFilesInFlight)
+        {
+            Refuse($"--max-files-in-flight {m}: must be between 1 and {MaxFilesInFlight}.");
+            return null;
+        }
+
+        var include = new List<Glob>();
+        var exclude = new List<Glob>();
+        foreach (var (patterns, into, name) in new[] { (inputs.Include, include, "--include"), (inputs.Exclude, exclude, "--exclude") })
+        {
+            foreach (var pattern in patterns)
+            {
+                if (Glob.TryParse(pattern, out var error) is not { } glob)
+                {
+                    Refuse($"{name}: {error}.");
+                    return null;
+                }
+
+                into.Add(glob);
+            }
+        }
+
+        if (inputs.CoverPatterns.FirstOrDefault(p => !p.Contains("{stem}", StringComparison.Ordinal) && !p.Contains("{name}", StringComparison.Ordinal)) is { } fixedCover)
+        {
+            Refuse($"--cover-pattern {fixedCover}: name the cover from the media's name with {{stem}} or {{name}}, for example '{{stem}}.jpg'.");
+            return null;
+        }
+
+        var shard = Shard.All;
+        if (inputs.Shard is { } shardText)
+        {
+            if (Shard.TryParse(shardText, env.Variable, out var error) is not { } parsed)
+            {
+                Refuse(error!);
+                return null;
+            }
+
+            shard = parsed;
+        }
+
+        return new BatchCommand(env, json, inputs, defaults, include, exclude, shard);
+    }
+
+    public async Task<int> RunAsync(VodCredential credential, VodUploadClientOptions options, string region, string? checkpointDirectory, CancellationToken cancellationToken)
+    {
+        string? throwaway = null;
+        if (checkpointDirectory is null)
+        {
+            if (options.VodEndpoint == VodUploadClientOptions.DefaultVodEndpoint)
+            {
+                return ResultWriter.Failure(_env, _json, ExitCodes.Usage, "a batch keeps a journal and checkpoints, and HOME is not set: pass --checkpoint-dir DIR.");
+            }
+
+            // The embedded emulator forgets everything when it stops; so may the batch.
+            throwaway = Directory.CreateTempSubdirectory("vodraw-batch-").FullName;
+            checkpointDirectory = throwaway;
+        }
+
+        try
+        {
+            options.Transfer.MemoryBudget ??= options.Transfer.Concurrency * options.Transfer.PartSize;
+            var store = new CheckpointStore(checkpointDirectory)
+            {
+                KeepCommitted = true,
+                Notice = notice =>
+                {
+                    // Per-file progress notes (resuming, already committed) are in the results; what needs a look is printed.
+                    if (notice.Kind is not (CheckpointNoticeKind.Resuming or CheckpointNoticeKind.AlreadyCommitted) && !_inputs.Quiet)
+                    {
+                        _env.Error.WriteLine("vodraw: " + notice.Message);
+                    }
+                },
+            };
+            options.Checkpoints = store;
+            using var client = new VodUploadClient(credential, options);
+            var (items, problems, notMedia, inPackages) = await GatherAsync(client, region, cancellationToken).ConfigureAwait(false);
+            if (problems.Count > 0)
+            {
+                var shown = problems.Take(ProblemsShown).ToList();
+                foreach (var problem in shown.Skip(1))
+                {
+                    _env.Error.WriteLine("error: " + problem);
+                }
+
+                var more = problems.Count > ProblemsShown ? string.Create(CultureInfo.InvariantCulture, $" (and {problems.Count - ProblemsShown} more)") : string.Empty;
+                return ResultWriter.Failure(_env, _json, ExitCodes.Usage,
+                    string.Create(CultureInfo.InvariantCulture, $"{shown[0]}{(problems.Count > 1 ? $" — {problems.Count} problems in the batch{more}; nothing was uploaded." : " Nothing was uploaded.")}"));
+            }
+
+            if (_inputs.DryRun)
+            {
+                return DryRun(items, notMedia, inPackages);
+            }
+
+            var settings = new BatchSettings(region, _json, _inputs.Quiet, false, _inputs.FailFast, _inputs.ReuploadChanged,
+                _inputs.MaxFilesInFlight ?? options.Transfer.Concurrency, _inputs.Results, _shard);
+            var journalId = BatchJournal.IdOf(credential.SecretId, region, options.VodEndpoint, _defaults.SubAppId, _shard);
+            return await new BatchRunner(_env, settings).RunAsync(client, store, journalId, items, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            return ResultWriter.Failure(_env, _json, ExitCodes.Usage, BatchSource.ToolMessage(e));
+        }
+        catch (JsonLinesLog.LockedException e)
+        {
+            return ResultWriter.Failure(_env, _json, ExitCodes.Usage, e.Message);
+        }
+        finally
+        {
+            if (throwaway is not null)
+            {
+                try
+                {
+                    Directory.Delete(throwaway, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private async Task<(List<BatchItem> Items, List<string> Problems, int NotMedia, int InPackages)> GatherAsync(VodUploadClient client, string region, CancellationToken cancellationToken)
+    {
+        Task<UploadPlan> Plan(VodUploadRequest request, CancellationToken ct) => client.PlanAsync(region, request, ct);
+        var items = new List<BatchItem>();
+        var problems = new List<string>();
+        var notMedia = 0;
+        var inPackages = 0;
+        if (_inputs.Paths.Length > 0)
+        {
+            var selection = await BatchSource.FromPathsAsync(_inputs.Paths, _inputs.Recursive, _include, _exclude, _inputs.CoverPatterns, _defaults, Plan, cancellationToken).ConfigureAwait(false);
+            items.AddRange(selection.Items);
+            problems.AddRange(selection.Problems);
+            notMedia = selection.NotMedia;
+            inPackages = selection.InPackages;
+        }
+
+        if (_inputs.ListFile is { } list)
+        {
+            var (listed, listProblems) = ListFile.Read(list, _defaults);
+            problems.AddRange(listProblems);
+            listed.RemoveAll(i => !_shard.Takes(i.Key));
+            problems.AddRange(await BatchSource.CheckAsync(listed, Plan, cancellationToken).ConfigureAwait(false));
+            items.AddRange(listed);
+        }
+
+        items.RemoveAll(i => !_shard.Takes(i.Key));
+        if (problems.Count == 0 && items.Count == 0)
+        {
+            problems.Add(_shard.Count > 1
+                ? $"no media in shard {_shard} (the batch's files all fall in other shards)."
+                : "no media to upload: no file with a VOD media type was found (see --include; a folder needs --recursive).");
+            if (_shard.Count > 1)
+            {
+                problems.Clear();
+            }
+        }
+
+        // The same file named twice (a path and a list line) is one media: refuse, saying where.
+        var duplicates = items.GroupBy(i => i.MediaPath, StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
+        foreach (var g in duplicates)
+        {
+            problems.Add($"{g.First().MediaPath} is named more than once ({string.Join(", ", g.Select(i => i.Where))}); each file is one media.");
+        }
+
+        return (items, problems, notMedia, inPackages);
+    }
+
+    private int DryRun(List<BatchItem> items, int notMedia, int inPackages)
+    {
+        var total = items.Sum(i => i.Bytes);
+        if (_json)
+        {
+            _env.Out.WriteLine(ResultWriter.Json(w =>
+            {
+                w.WriteStartObject("dryRun");
+                w.WriteNumber("count", items.Count);
+                w.WriteNumber("totalBytes", total);
+                w.WriteString("shard", _shard.ToString());
+                w.WriteNumber("notMedia", notMedia);
+                w.WriteNumber("packageFiles", inPackages);
+                w.WriteStartArray("media");
+                foreach (var item in items)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("key", item.Key);
+                    w.WriteString("path", item.MediaPath);
+                    w.WriteNumber("bytes", item.Bytes);
+                    w.WriteNumber("files", item.Plan?.Files.Count ?? 1);
+                    if (item.Request.CoverFilePath is { } coverPath)
+                    {
+                        w.WriteString("cover", coverPath);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }));
+            return ExitCodes.Ok;
+        }
+
+        foreach (var item in items)
+        {
+            var files = item.Plan?.Files.Count ?? 1;
+            var extra = (item.Request.CoverFilePath is null ? string.Empty : " +cover") + (files > (item.Request.CoverFilePath is null ? 1 : 2)
+                ? string.Create(CultureInfo.InvariantCulture, $" +{files - (item.Request.CoverFilePath is null ? 1 : 2)} package files") : string.Empty);
+            _env.Out.WriteLine($"{ProgressReporter.Format(item.Bytes),12}  {item.Key}{extra}");
+        }
+
+        var inShard = _shard.Count > 1 ? " in shard " + _shard : string.Empty;
+        var skipped = notMedia > 0 ? string.Create(CultureInfo.InvariantCulture, $" {notMedia} files skipped: not a media type.") : string.Empty;
+        _env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dry run: {items.Count} media, {ProgressReporter.Format(total)} ({total} bytes){inShard}; nothing was sent.{skipped}"));
+        return ExitCodes.Ok;
+    }
+}

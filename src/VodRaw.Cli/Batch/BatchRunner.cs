@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using VodRaw.Checkpoints;
+
+namespace VodRaw.Cli.Batch;
+
+/// <summary>What a batch run was told on the command line, beyond the single-file options.</summary>
+internal sealed record BatchSettings(
+    string Region,
+    bool Json,
+    bool Quiet,
+    bool DryRun,
+    bool FailFast,
+    bool ReuploadChanged,
+    int MaxFilesInFlight,
+    string? ResultsPath,
+    Shard Shard);
+
+/// <summary>
+/// Runs a checked batch: skips what the journal says was committed (reporting files changed since), uploads the
+/// rest with up to <see cref="BatchSettings.MaxFilesInFlight"/> at once on one client (one memory budget, one rate
+/// cap), records each outcome in the journal before the results file, and maps the whole to one exit code.
+/// </summary>
+internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
+{
+    private int _committed;
+    private int _skipped;
+    private int _failed;
+    private int _changed;
+    private int _paused;
+    private long _bytes;
+
+    public async Task<int> RunAsync(VodUploadClient client, CheckpointStore store, string journalId, IReadOnlyList<BatchItem> items, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        BatchJournal journal;
+        ResultsFile? results;
+        try
+        {
+            journal = BatchJournal.Open(store.Directory, journalId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ResultWriter.Failure(env, settings.Json, ExitCodes.Usage, "the batch journal cannot be opened: " + e.Message);
+        }
+
+        using var journalScope = journal;
+        try
+        {
+            results = settings.ResultsPath is null ? null : new ResultsFile(settings.ResultsPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ResultWriter.Failure(env, settings.Json, ExitCodes.Usage, $"--results {settings.ResultsPath}: cannot be written ({e.Message}).");
+        }
+
+        using var resultsScope = results;
+        var reporter = new ProgressReporter(env.Error, env.Interactive, settings.Quiet);
+        if (journal.Unreadable > 0)
+        {
+            reporter.Say($"vodraw: {journal.Unreadable} lines of the batch journal {journal.Path} cannot be read; their files are treated as not yet uploaded (a file with an upload checkpoint still resumes, and one already committed is found by it).");
+        }
+
+        var todo = new List<BatchItem>();
+        foreach (var item in items)
+        {
+            if (journal.Latest(item.MediaPath) is { State: BatchJournal.EntryState.Committed } done)
+            {
+                if (FileStamp.Of(item.MediaPath) == new FileStamp(done.Size, done.LastWrite) || !File.Exists(item.MediaPath))
+                {
+                    _skipped++;
+                    results?.Success(item, "alreadyCommitted", done.FileId!, done.MediaUrl, done.CoverUrl, done.RequestId, 0, 0, 0);
+                    if (done.CheckpointId is { } record)
+                    {
+                        TryDelete(store, record);
+                    }
+
+                    continue;
+                }
+
+                if (!settings.ReuploadChanged)
+                {
+                    _changed++;
+                    var message = $"changed since it was committed as FileId {done.FileId}; not uploaded again (add --reupload-changed to upload it as new media).";
+                    reporter.Say($"vodraw: {item.Key}: {message}");
+                    results?.Failure(item, "changed", ExitCodes.BatchIncomplete, "FileChangedSinceCommit", message, done.RequestId, done.FileId);
+                    continue;
+                }
+            }
+
+            todo.Add(item);
+        }
+
+        var progress = new BatchProgress(reporter, todo.Count, todo.Sum(i => i.Bytes));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxFilesInFlight, CancellationToken = stop.Token }, async (item, ct) =>
+            {
+                await UploadOneAsync(client, store, journal, results, progress, item, stop, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        reporter.Finish();
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var remaining = todo.Count - _committed - _failed;
+        var interrupted = cancellationToken.IsCancellationRequested;
+        var exitCode = interrupted ? ExitCodes.Cancelled : _failed + _changed > 0 || remaining > 0 ? ExitCodes.BatchIncomplete : ExitCodes.Ok;
+        Summary(items.Count, remaining, seconds, exitCode, journal.Path);
+        return exitCode;
+    }
+
+    private async Task UploadOneAsync(VodUploadClient client, CheckpointStore store, BatchJournal journal, ResultsFile? results, BatchProgress progress, BatchItem item, CancellationTokenSource stop, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        journal.Started(item.MediaPath, item.Key);
+        try
+        {
+            var response = await client.UploadAsync(settings.Region, item.NewRequest(), progress.For(item), ct).ConfigureAwait(false);
+            // The journal first: from here on a re-run skips this file; the results line follows; then the library's record goes.
+            journal.Committed(item.MediaPath, item.Key, response, FileStamp.Of(item.MediaPath));
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            results?.Success(item, "committed", response.FileId, response.MediaUrl, response.CoverUrl, response.RequestId, response.BytesUploaded, response.BytesResumed, seconds);
+            if (response.CheckpointId is { } record)
+            {
+                TryDelete(store, record);
+            }
+
+            Interlocked.Increment(ref _committed);
+            Interlocked.Add(ref _bytes, response.BytesUploaded);
+            progress.Done(item, ok: true);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Paused (Ctrl+C) or stopped by --fail-fast: the upload's checkpoint is kept; a re-run resumes it.
+            Interlocked.Increment(ref _paused);
+            progress.Done(item, ok: false);
+        }
+        catch (Exception e)
+        {
+            var (exitCode, code, message, requestId) = Describe(e);
+            journal.Failed(item.MediaPath, item.Key, code, message);
+            results?.Failure(item, "failed", exitCode, code, message, requestId);
+            Interlocked.Increment(ref _failed);
+            progress.Done(item, ok: false);
+            progress.Reporter.Say($"error: {item.Key}: {message}" + (code is null ? string.Empty : $" (code {code}{(requestId is null ? string.Empty : ", request id " + requestId)})"));
+            if (settings.FailFast)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>An upload's failure as the single-file command reports it: exit code, code, message, request id.</summary>
+    private static (int ExitCode, string? Code, string Message, string? RequestId) Describe(Exception e) => e switch
+    {
+        ArgumentException a => (ExitCodes.Usage, "InvalidInput", BatchSource.ToolMessage(a), null),
+        FileChangedException f => (ExitCodes.FileChanged, f.Code, f.Message, f.RequestId),
+        CredentialExpiredException c => (ExitCodes.CredentialExpired, c.Code, c.Message, c.RequestId),
+        VodRawException { Code: VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout } v => (ExitCodes.NetworkError, v.Code, Resumable(v), v.RequestId),
+        VodRawException v => (ExitCodes.ServiceError, v.Code, Resumable(v), v.RequestId),
+        IOException or UnauthorizedAccessException => (ExitCodes.Usage, "InvalidInput", e.Message, null),
+        _ => (ExitCodes.InternalError, "InternalError", $"unexpected {e.GetType().Name}: {e.Message}", null),
+    };
+
+    private static string Resumable(VodRawException v) =>
+        v.CheckpointId is null ? v.Message : v.Message + " Running the batch again resumes it.";
+
+    private static void TryDelete(CheckpointStore store, string id)
+    {
+        try
+        {
+            store.Delete(id);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // A record left behind costs a small file; the journal already holds the result.
+        }
+    }
+
+    private void Summary(int files, int remaining, double seconds, int exitCode, string journalPath)
+    {
+        var mib = _bytes / (double)(1 << 20);
+        if (settings.Json)
+        {
+            env.Out.WriteLine(ResultWriter.Json(w =>
+            {
+                w.WriteStartObject("batch");
+                w.WriteNumber("exitCode", exitCode);
+                w.WriteNumber("files", files);
+                w.WriteNumber("committed", _committed);
+                w.WriteNumber("alreadyCommitted", _skipped);
+                w.WriteNumber("failed", _failed);
+                w.WriteNumber("changed", _changed);
+                w.WriteNumber("notStarted", Math.Max(0, remaining - _paused));
+                w.WriteNumber("paused", _paused);
+                w.WriteNumber("bytes", _bytes);
+                w.WriteNumber("seconds", Math.Round(seconds, 3));
+                w.WriteString("shard", settings.Shard.ToString());
+                w.WriteString("journal", journalPath);
+                if (settings.ResultsPath is not null)
+                {
+                    w.WriteString("results", Path.GetFullPath(settings.ResultsPath));
+                }
+
+                w.WriteEndObject();
+            }));
+        }
+
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"batch: {files} files: {_committed} uploaded, {_skipped} already committed, {_failed} failed, {_changed} changed since their commit; {ProgressReporter.Format(_bytes)} in {seconds:F1} s ({(seconds > 0 ? mib / seconds : 0):F1} MiB/s)");
+        (settings.Json ? env.Error : env.Out).WriteLine(line);
+        if (exitCode == ExitCodes.Cancelled)
+        {
+            env.Error.WriteLine($"paused: {remaining} files not finished; what was uploaded is kept. Run the same command again to continue (committed files are skipped, interrupted ones resume).");
+        }
+        else if (exitCode == ExitCodes.BatchIncomplete)
+        {
+            env.Error.WriteLine("vodraw: not every file was uploaded" + (settings.ResultsPath is null ? "" : $" ({settings.ResultsPath} says which)") + "; run the same command again to retry the failed ones.");
+        }
+    }
+}

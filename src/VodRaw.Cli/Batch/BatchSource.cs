@@ -1,0 +1,211 @@
+namespace VodRaw.Cli.Batch;
+
+/// <summary>
+/// Turns the command line's paths (files and, with <c>--recursive</c>, folders) or a list file into the batch's
+/// media, each checked locally (<see cref="VodUploadClient.PlanAsync"/>) before anything is sent. In a folder: every
+/// file whose extension is a VOD media type, filtered by <c>--include</c>/<c>--exclude</c>; an HLS/DASH manifest
+/// becomes one media with the files it references (those are not media of their own, nor are manifests another
+/// manifest references); a cover is paired by <c>--cover-pattern</c>. Files named on the command line are taken as
+/// they are. Problems are collected, all of them, not thrown.
+/// </summary>
+internal static class BatchSource
+{
+    /// <summary>The media types VOD takes (protocol.md §6, current revision), plus DASH's mpd.</summary>
+    private static readonly HashSet<string> MediaExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "wmv", "rm", "mov", "mpeg", "mp4", "3gp", "flv", "avi", "rmvb", "ts", "asf", "mpg", "webm", "mkv", "m3u8", "wm",
+        "asx", "ram", "mpe", "vob", "dat", "mp4v", "m4v", "f4v", "mxf", "qt", "ogg", "mp3", "m4a", "flac", "wav", "ra",
+        "aac", "amr", "mpd",
+    };
+
+    public sealed record Selection(List<BatchItem> Items, List<string> Problems, int NotMedia, int InPackages);
+
+    public static async Task<Selection> FromPathsAsync(
+        IReadOnlyList<string> paths, bool recursive, IReadOnlyList<Glob> include, IReadOnlyList<Glob> exclude, IReadOnlyList<string> coverPatterns,
+        VodUploadRequest defaults, Func<VodUploadRequest, CancellationToken, Task<UploadPlan>> plan, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var candidates = new List<(string Key, string FullPath, bool Named)>();
+        var notMedia = 0;
+        foreach (var given in paths)
+        {
+            var full = Path.GetFullPath(given);
+            if (File.Exists(full))
+            {
+                candidates.Add((Key(given), full, true));
+            }
+            else if (Directory.Exists(full))
+            {
+                if (!recursive)
+                {
+                    problems.Add($"{given} is a folder: add --recursive to upload the media files in it.");
+                    continue;
+                }
+
+                var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
+                foreach (var file in Directory.EnumerateFiles(full, "*", options))
+                {
+                    var relative = Path.GetRelativePath(full, file).Replace('\\', '/');
+                    if ((include.Count > 0 && !include.Any(g => g.IsMatch(relative))) || exclude.Any(g => g.IsMatch(relative)))
+                    {
+                        continue;
+                    }
+
+                    candidates.Add((Key(given).TrimEnd('/') + "/" + relative, file, false));
+                }
+            }
+            else
+            {
+                problems.Add($"{given}: no such file or folder.");
+            }
+        }
+
+        // Manifests first: what they reference is part of their media, not media of its own.
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        var plans = new Dictionary<string, UploadPlan>(StringComparer.Ordinal);
+        foreach (var (key, full, _) in candidates.Where(c => IsManifest(c.FullPath)))
+        {
+            try
+            {
+                var planned = await plan(WithMedia(defaults, full), cancellationToken).ConfigureAwait(false);
+                plans[full] = planned;
+                foreach (var f in planned.Files.Where(f => f.Role == PlannedFileRole.Segment))
+                {
+                    referenced.Add(f.Path);
+                }
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"{key}: {ToolMessage(e)}");
+                plans[full] = null!;
+            }
+        }
+
+        var items = new List<BatchItem>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var inPackages = 0;
+        foreach (var (key, full, named) in candidates.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            if (referenced.Contains(full))
+            {
+                inPackages++;
+                continue;
+            }
+
+            if (!named && !MediaExtensions.Contains(Path.GetExtension(full).TrimStart('.')))
+            {
+                notMedia++;
+                continue;
+            }
+
+            if (!seen.Add(full))
+            {
+                continue;
+            }
+
+            var request = WithMedia(defaults, full);
+            request.CoverFilePath = Cover(full, coverPatterns);
+            var item = new BatchItem(key, request);
+            if (plans.TryGetValue(full, out var known))
+            {
+                if (known is null)
+                {
+                    continue; // reported above
+                }
+
+                if (request.CoverFilePath is null)
+                {
+                    item.Plan = known;
+                }
+            }
+
+            items.Add(item);
+        }
+
+        // Covers paired by the pattern are not media of their own (their types are images, but a pattern may say otherwise).
+        var covers = items.Select(i => i.Request.CoverFilePath).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        items.RemoveAll(i => covers.Contains(i.MediaPath));
+        problems.AddRange(await CheckAsync(items, plan, cancellationToken).ConfigureAwait(false));
+        return new Selection(items, problems, notMedia, inPackages);
+    }
+
+    /// <summary>Plans every item not planned yet; returns the problems, each naming its item.</summary>
+    public static async Task<List<string>> CheckAsync(List<BatchItem> items, Func<VodUploadRequest, CancellationToken, Task<UploadPlan>> plan, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var seen = new Dictionary<string, BatchItem>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (!seen.TryAdd(item.MediaPath, item))
+            {
+                problems.Add($"{item.Where}: {item.MediaPath} is listed twice (also {seen[item.MediaPath].Where}); each file is one media.");
+                continue;
+            }
+
+            if (item.Plan is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                item.Plan = await plan(item.NewRequest(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"{item.Where}: {ToolMessage(e)}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"{item.Where}: {e.Message}");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The first cover a pattern names that exists beside the media ({stem}: the name without extension; {name}: with it).</summary>
+    private static string? Cover(string media, IReadOnlyList<string> patterns)
+    {
+        var folder = Path.GetDirectoryName(media)!;
+        var name = Path.GetFileName(media);
+        var stem = Path.GetFileNameWithoutExtension(media);
+        foreach (var pattern in patterns)
+        {
+            var candidate = Path.GetFullPath(pattern.Replace("{stem}", stem, StringComparison.Ordinal).Replace("{name}", name, StringComparison.Ordinal), folder);
+            if (File.Exists(candidate) && candidate != media)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsManifest(string path) =>
+        Path.GetExtension(path).Equals(".m3u8", StringComparison.OrdinalIgnoreCase) || Path.GetExtension(path).Equals(".mpd", StringComparison.OrdinalIgnoreCase);
+
+    private static string Key(string given)
+    {
+        var key = given.Replace('\\', '/');
+        while (key.StartsWith("./", StringComparison.Ordinal))
+        {
+            key = key[2..];
+        }
+
+        return key;
+    }
+
+    private static VodUploadRequest WithMedia(VodUploadRequest defaults, string media)
+    {
+        var item = new BatchItem(string.Empty, defaults).NewRequest();
+        item.MediaFilePath = media;
+        return item;
+    }
+
+    internal static string ToolMessage(ArgumentException e)
+    {
+        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
+        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+    }
+}

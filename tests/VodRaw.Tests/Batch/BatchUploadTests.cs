@@ -1,0 +1,237 @@
+using System.Text.Json;
+using VodRaw.Cli;
+using VodRaw.Emulator;
+using VodRaw.Tests.Support;
+
+namespace VodRaw.Tests.Batch;
+
+/// <summary>`vodraw upload` over a whole library, in process, against the emulator.</summary>
+public sealed class BatchUploadTests : IAsyncLifetime
+{
+    private VodEmulator _emulator = null!;
+    private BatchTree _tree = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await VodEmulator.StartAsync();
+        _tree = new BatchTree();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        _tree.Dispose();
+    }
+
+    private string Checkpoints => Path.Combine(_tree.Root, "state");
+
+    private string ResultsPath => Path.Combine(_tree.Root, "results.jsonl");
+
+    private string[] Args(params string[] more) =>
+    [
+        "upload", _tree.Library, "--region", "ap-guangzhou", "--vod-endpoint", _emulator.VodEndpoint.ToString(), "--cos-endpoint", _emulator.CosEndpoint + "{bucket}",
+        "--checkpoint-dir", Checkpoints, "--part-size", "1MiB", "--quiet", .. BatchTree.Selection, .. more,
+    ];
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? extra = null)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var env = new Dictionary<string, string>
+        {
+            ["TENCENTCLOUD_SECRET_ID"] = _emulator.Credential.SecretId,
+            ["TENCENTCLOUD_SECRET_KEY"] = _emulator.Credential.SecretKey,
+        };
+        foreach (var (k, v) in extra ?? [])
+        {
+            env[k] = v;
+        }
+
+        var code = await VodRawCli.RunAsync(args, new CliEnvironment(TextWriter.Synchronized(output), TextWriter.Synchronized(error), name => env.GetValueOrDefault(name), Interactive: false));
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static List<JsonElement> Lines(string path) =>
+        File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    [Fact]
+    public async Task ALibraryUploadsExactlyItsMediaOnceAndARerunSkipsThemAll()
+    {
+        Assert.True(_tree.FileCount >= 200, $"{_tree.FileCount} files");
+        var (code, output, error) = await RunAsync(Args("--results", ResultsPath, "--json"));
+
+        Assert.True(code == ExitCodes.Ok, error);
+        var lines = Lines(ResultsPath);
+        Assert.Equal(BatchTree.ExpectedMedia, lines.Count);
+        Assert.All(lines, l => Assert.Equal("committed", l.GetProperty("status").GetString()));
+        Assert.Equal(BatchTree.ExpectedMedia, lines.Select(l => l.GetProperty("fileId").GetString()).Distinct().Count());
+        Assert.Equal(BatchTree.ExpectedMedia, _emulator.CommittedSessions);
+        var keys = lines.Select(l => l.GetProperty("key").GetString()!).ToHashSet();
+        Assert.DoesNotContain(keys, k => k.Contains("partial", StringComparison.Ordinal) || k.EndsWith(".ts", StringComparison.Ordinal) || k.EndsWith(".jpg", StringComparison.Ordinal) || k.EndsWith(".txt", StringComparison.Ordinal));
+        Assert.Contains(keys, k => k.EndsWith("hls/节目二/index.m3u8", StringComparison.Ordinal));
+        Assert.Contains(keys, k => k.EndsWith("夏天 合集/第一季/海边 001.mov", StringComparison.Ordinal) || k.Contains("夏天 合集/第一季/", StringComparison.Ordinal));
+        Assert.Equal(BatchTree.Covers, lines.Count(l => l.GetProperty("coverUrl").ValueKind == JsonValueKind.String));
+        // Each package's segments went up with it: 20 segment objects besides 184 media and 10 covers.
+        Assert.Equal(BatchTree.ExpectedMedia + BatchTree.Covers + 20, _emulator.Objects.Count);
+        var summary = JsonDocument.Parse(output.Trim()).RootElement.GetProperty("batch");
+        Assert.Equal(BatchTree.ExpectedMedia, summary.GetProperty("committed").GetInt32());
+        Assert.Empty(Directory.GetFiles(Checkpoints, "*.checkpoint")); // the records went once the journal had them
+
+        _emulator.ClearRequests();
+        var (again, againOutput, againError) = await RunAsync(Args("--results", ResultsPath, "--json"));
+
+        Assert.True(again == ExitCodes.Ok, againError);
+        Assert.Empty(_emulator.Requests); // not one request: the journal knew
+        Assert.Equal(BatchTree.ExpectedMedia, _emulator.CommittedSessions);
+        Assert.Equal(BatchTree.ExpectedMedia, Lines(ResultsPath).Count); // one line per file, still
+        Assert.Equal(BatchTree.ExpectedMedia, JsonDocument.Parse(againOutput.Trim()).RootElement.GetProperty("batch").GetProperty("alreadyCommitted").GetInt32());
+    }
+
+    [Fact]
+    public async Task ADryRunListsTheMediaWithSizesAndSendsNothing()
+    {
+        var (code, output, error) = await RunAsync(Args("--dry-run", "--json"));
+
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Empty(_emulator.Requests);
+        var dry = JsonDocument.Parse(output.Trim()).RootElement.GetProperty("dryRun");
+        Assert.Equal(BatchTree.ExpectedMedia, dry.GetProperty("count").GetInt32());
+        var expected = Directory.GetFiles(_tree.Library, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("partial", StringComparison.Ordinal) && !f.EndsWith(".txt", StringComparison.Ordinal))
+            .Sum(f => new FileInfo(f).Length);
+        Assert.Equal(expected, dry.GetProperty("totalBytes").GetInt64());
+        var hls = dry.GetProperty("media").EnumerateArray().Single(m => m.GetProperty("key").GetString()!.EndsWith("show one/index.m3u8", StringComparison.Ordinal));
+        Assert.Equal(11, hls.GetProperty("files").GetInt32());
+    }
+
+    [Fact]
+    public async Task AFailedFileDoesNotStopTheOthersAndARerunRetriesIt()
+    {
+        _emulator.Faults.Fail(EmulatorOperation.ApplyUpload, 200, "FailedOperation.Unknown", occurrence: 7);
+        var (code, _, error) = await RunAsync(Args("--results", ResultsPath));
+
+        Assert.Equal(ExitCodes.BatchIncomplete, code);
+        Assert.Single(_emulator.Faults.FiredRules);
+        var failed = Assert.Single(Lines(ResultsPath), l => l.GetProperty("status").GetString() == "failed");
+        Assert.Equal("FailedOperation.Unknown", failed.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("FailedOperation.Unknown", error, StringComparison.Ordinal);
+        Assert.Equal(BatchTree.ExpectedMedia - 1, _emulator.CommittedSessions);
+
+        var (again, _, againError) = await RunAsync(Args("--results", ResultsPath));
+
+        Assert.True(again == ExitCodes.Ok, againError);
+        Assert.Equal(BatchTree.ExpectedMedia, _emulator.CommittedSessions);
+        var last = Lines(ResultsPath).Last();
+        Assert.Equal(failed.GetProperty("path").GetString(), last.GetProperty("path").GetString());
+        Assert.Equal("committed", last.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task AFileChangedSinceItsCommitIsReportedNotReuploadedUnlessAsked()
+    {
+        var (code, _, error) = await RunAsync(Args());
+        Assert.True(code == ExitCodes.Ok, error);
+        var changed = Directory.GetFiles(_tree.Library, "clip 000.mp4", SearchOption.AllDirectories).Single();
+        await File.AppendAllTextAsync(changed, "new ending");
+
+        var (second, _, secondError) = await RunAsync(Args("--results", ResultsPath));
+
+        Assert.Equal(ExitCodes.BatchIncomplete, second);
+        Assert.Contains("changed since it was committed", secondError, StringComparison.Ordinal);
+        Assert.Equal(BatchTree.ExpectedMedia, _emulator.CommittedSessions);
+        Assert.Equal("changed", Lines(ResultsPath).Single(l => l.GetProperty("path").GetString() == changed).GetProperty("status").GetString());
+
+        var (third, _, thirdError) = await RunAsync(Args("--reupload-changed"));
+
+        Assert.True(third == ExitCodes.Ok, thirdError);
+        Assert.Equal(BatchTree.ExpectedMedia + 1, _emulator.CommittedSessions);
+    }
+
+    [Fact]
+    public async Task EveryProblemOfAListFileIsReportedBeforeAnyRequest()
+    {
+        var outside = Path.Combine(_tree.Root, "escape");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "evil.m3u8"), "#EXTM3U\n#EXTINF:4,\n../../secret.ts\n#EXT-X-ENDLIST\n");
+        var list = Path.Combine(_tree.Root, "media.jsonl");
+        File.WriteAllLines(list,
+        [
+            """{"MediaFilePath": "library/clip 000.mp4", "MediaName": "first", "Procedure": "P1"}""",
+            """{"MediaFilePath": "library/absent.mp4"}""",
+            """not json at all""",
+            """{"MediaFilePath": "library/clip 003.mp4", "ClassId": "seven"}""",
+            """{"mediaFilePath": "escape/evil.m3u8"}""",
+            """{"MediaFilePath": "library/clip 006.mp4", "Colour": "blue"}""",
+            """{"CoverFilePath": "library/clip 000.jpg"}""",
+        ]);
+
+        var (code, output, error) = await RunAsync(
+        [
+            "upload", "--from-list", list, "--region", "ap-guangzhou", "--vod-endpoint", _emulator.VodEndpoint.ToString(), "--cos-endpoint", _emulator.CosEndpoint + "{bucket}",
+            "--checkpoint-dir", Checkpoints, "--quiet",
+        ]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(_emulator.Requests);
+        foreach (var expected in new[] { "line 2", "line 3", "line 4", "line 5", "line 6", "line 7" })
+        {
+            Assert.Contains(expected, error, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("line 1 ", error, StringComparison.Ordinal);
+        Assert.Contains("absent.mp4", error, StringComparison.Ordinal);
+        Assert.Contains("6 problems", error, StringComparison.Ordinal);
+        Assert.Contains("nothing was uploaded", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task AListFileCarriesPerMediaMetadata()
+    {
+        var list = Path.Combine(_tree.Root, "media.jsonl");
+        File.WriteAllLines(list,
+        [
+            "# exported from the old CMS",
+            """{"MediaFilePath": "library/clip 000.mp4", "MediaName": "Opening", "Procedure": "Flow1", "ClassId": 12, "CoverFilePath": "library/clip 000.jpg"}""",
+            "",
+            """{"mediaFilePath": "library/hls/show one/index.m3u8", "sessionContext": "row-2"}""",
+        ]);
+        var results = Path.Combine(_tree.Root, "list-results.jsonl");
+
+        var (code, _, error) = await RunAsync(
+        [
+            "upload", "--from-list", list, "--region", "ap-guangzhou", "--vod-endpoint", _emulator.VodEndpoint.ToString(), "--cos-endpoint", _emulator.CosEndpoint + "{bucket}",
+            "--checkpoint-dir", Checkpoints, "--quiet", "--results", results, "--procedure", "DefaultFlow",
+        ]);
+
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Equal(2, _emulator.CommittedSessions);
+        var applies = _emulator.CommittedMedia.Select(m => m.ApplyUploadBody.Replace(" ", string.Empty, StringComparison.Ordinal)).ToList();
+        Assert.Contains(applies, b => b.Contains("\"MediaName\":\"Opening\"", StringComparison.Ordinal) && b.Contains("\"Procedure\":\"Flow1\"", StringComparison.Ordinal) && b.Contains("\"ClassId\":12", StringComparison.Ordinal));
+        Assert.Contains(applies, b => b.Contains("\"SessionContext\":\"row-2\"", StringComparison.Ordinal) && b.Contains("\"Procedure\":\"DefaultFlow\"", StringComparison.Ordinal));
+        Assert.Equal(1, Lines(results).Count(l => l.GetProperty("coverUrl").ValueKind == JsonValueKind.String));
+    }
+
+    [Fact]
+    public async Task BatchOptionsThatCannotWorkAreRefusedBeforeAnyRequest()
+    {
+        foreach (var (args, expected) in new (string[], string)[]
+        {
+            (["upload", _tree.Library, "--emulator"], "--recursive"),
+            (Args("--cover", "x.jpg"), "--cover-pattern"),
+            (Args("--no-resume"), "--no-resume"),
+            (Args("--shard", "3/3"), "0 to 2"),
+            (Args("--shard", "auto/4"), "JOB_COMPLETION_INDEX"),
+            (Args("--include", "[abc"), "--include"),
+            (Args("--max-files-in-flight", "0"), "--max-files-in-flight"),
+            (Args("--limit-rate", "fast"), "--limit-rate"),
+        })
+        {
+            var (code, _, error) = await RunAsync(args);
+            Assert.True(code == ExitCodes.Usage, $"{string.Join(' ', args)} → {code}: {error}");
+            Assert.Contains(expected, error, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(_emulator.Requests);
+    }
+}
