@@ -20,11 +20,11 @@ internal readonly record struct Shard(int Index, int Count)
 
     public bool Takes(string key) => Count == 1 || (int)(Hash(key) % (ulong)Count) == Index;
 
-    /// <summary>FNV-1a, 64 bits, over the NFC UTF-8 bytes of <paramref name="key"/>.</summary>
+    /// <summary>FNV-1a, 64 bits, over the UTF-8 bytes of <paramref name="key"/>.</summary>
     public static ulong Hash(string key)
     {
         var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(key.Normalize(NormalizationForm.FormC)))
+        foreach (var b in Encoding.UTF8.GetBytes(key))
         {
             hash ^= b;
             hash *= 1099511628211UL;
