@@ -29,6 +29,7 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
     private int _changed;
     private int _paused;
     private long _bytes;
+    private readonly GarbageBound _garbage = new();
 
     public async Task<int> RunAsync(VodUploadClient client, CheckpointStore store, string journalId, IReadOnlyList<BatchItem> items, CancellationToken cancellationToken)
     {
@@ -151,6 +152,10 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
             {
                 await stop.CancelAsync().ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            _garbage.FileFinished();
         }
     }
 
