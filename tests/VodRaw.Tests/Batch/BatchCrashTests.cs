@@ -75,6 +75,30 @@ public sealed class BatchCrashTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CtrlCPausesTheBatchAndTheSameCommandFinishesIt()
+    {
+        var results = Path.Combine(_tree.Root, "results.jsonl");
+        using (var first = CliProcess.Start(_emulator, Args(results)))
+        {
+            Assert.True(await first.WaitUntilAsync(() => _emulator.CommittedSessions >= 40, RunLimit), "the batch ended before the interrupt");
+            first.Interrupt();
+            var (code, output, error) = await first.WaitAsync(RunLimit);
+            Assert.True(code == 130, error);
+            Assert.Contains("paused:", error, StringComparison.Ordinal);
+            var summary = JsonDocument.Parse(output.Trim()).RootElement.GetProperty("batch");
+            Assert.Equal(130, summary.GetProperty("exitCode").GetInt32());
+            Assert.True(summary.GetProperty("committed").GetInt32() < BatchTree.ExpectedMedia);
+        }
+
+        using var second = CliProcess.Start(_emulator, Args(results));
+        var (again, _, againError) = await second.WaitAsync(RunLimit);
+        Assert.True(again == 0, againError);
+        Assert.Equal(BatchTree.ExpectedMedia, _emulator.CommittedSessions);
+        Assert.Equal(BatchTree.ExpectedMedia, Lines(results).Select(l => l.GetProperty("path").GetString()).Distinct().Count());
+        Assert.Equal(0, _emulator.PendingMultipartUploads);
+    }
+
+    [Fact]
     public async Task ThreeShardsAsThreeProcessesUploadDisjointSetsThatMakeTheWhole()
     {
         var shards = Enumerable.Range(0, 3).Select(i => (Index: i, Results: Path.Combine(_tree.Root, string.Create(CultureInfo.InvariantCulture, $"results-{i}.jsonl")))).ToList();

@@ -90,4 +90,32 @@ public sealed class CosEndpointArgumentTests
     [InlineData("ftp://host")]
     [InlineData("http://host/?x=1")]
     public void AnythingElseIsRefused(string value) => Assert.Null(CosEndpointArgument.ToTemplate(value));
+
+    [Fact]
+    public void ABatchLineShowsFilesFailuresAndWhatIsInFlightWhenThereIsRoom()
+    {
+        var output = new StringWriter();
+        var now = TimeSpan.FromSeconds(10);
+        var width = 200;
+        var reporter = new ProgressReporter(output, interactive: true, quiet: false, () => width, () => now);
+        var progress = new VodRaw.Cli.Batch.BatchProgress(reporter, files: 3, bytes: 3000);
+        var a = new VodRaw.Cli.Batch.BatchItem("lib/a.mp4", new VodUploadRequest { MediaFilePath = "/lib/a.mp4" }) { Plan = null };
+        var b = new VodRaw.Cli.Batch.BatchItem("lib/b.mp4", new VodUploadRequest { MediaFilePath = "/lib/b.mp4" });
+        var forA = progress.For(a);
+        progress.For(b);
+        forA.Report(new UploadProgress(UploadPhase.Uploading, 500, 1000, 0, 1, 0, 1));
+        progress.Done(b, ok: false);
+
+        var last = output.ToString().Split('\r', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.Contains("files 1/3", last, StringComparison.Ordinal);
+        Assert.Contains("1 failed", last, StringComparison.Ordinal);
+        Assert.Contains("now: a.mp4", last, StringComparison.Ordinal);
+        Assert.Contains("500 B / 2.9 KiB", last, StringComparison.Ordinal);
+
+        width = 60; // no room: the batch fields go first, the line still fits
+        forA.Report(new UploadProgress(UploadPhase.Uploading, 600, 1000, 0, 1, 0, 1));
+        progress.Done(a, ok: true);
+        var narrow = output.ToString().Split('\r', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.InRange(narrow.TrimEnd().Length, 1, 59);
+    }
 }
