@@ -106,6 +106,13 @@ internal static class ResultWriter
         w.WriteEndArray();
     }
 
+    /// <summary>An argument error as a tool says it: without .NET's " (Parameter 'x')" suffix.</summary>
+    public static string ToolMessage(ArgumentException e)
+    {
+        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
+        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+    }
+
     public static string Json(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();

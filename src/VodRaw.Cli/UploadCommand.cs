@@ -280,7 +280,7 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
         catch (ArgumentException e)
         {
             progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.Usage, ToolMessage(e));
+            return ResultWriter.Failure(env, json, ExitCodes.Usage, ResultWriter.ToolMessage(e));
         }
         catch (UploadCanceledException e)
         {
@@ -332,12 +332,6 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
         }
     }
 
-    /// <summary>An argument error as a tool says it: without .NET's " (Parameter 'x')" suffix.</summary>
-    private static string ToolMessage(ArgumentException e)
-    {
-        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
-        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
-    }
 
 #if EMULATOR
     /// <summary>Starts the embedded emulator, points <paramref name="options"/> at it, and runs <paramref name="run"/> with its credential.</summary>

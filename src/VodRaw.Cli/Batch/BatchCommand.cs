@@ -164,7 +164,7 @@ internal sealed class BatchCommand
         }
         catch (ArgumentException e)
         {
-            return ResultWriter.Failure(_env, _json, ExitCodes.Usage, BatchSource.ToolMessage(e));
+            return ResultWriter.Failure(_env, _json, ExitCodes.Usage, ResultWriter.ToolMessage(e));
         }
         catch (JsonLinesLog.LockedException e)
         {

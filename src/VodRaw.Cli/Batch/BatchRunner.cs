@@ -162,7 +162,7 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
     /// <summary>An upload's failure as the single-file command reports it: exit code, code, message, request id.</summary>
     private static (int ExitCode, string? Code, string Message, string? RequestId) Describe(Exception e) => e switch
     {
-        ArgumentException a => (ExitCodes.Usage, "InvalidInput", BatchSource.ToolMessage(a), null),
+        ArgumentException a => (ExitCodes.Usage, "InvalidInput", ResultWriter.ToolMessage(a), null),
         FileChangedException f => (ExitCodes.FileChanged, f.Code, f.Message, f.RequestId),
         CredentialExpiredException c => (ExitCodes.CredentialExpired, c.Code, c.Message, c.RequestId),
         VodRawException { Code: VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout } v => (ExitCodes.NetworkError, v.Code, Resumable(v), v.RequestId),

@@ -76,7 +76,7 @@ internal static class BatchSource
             }
             catch (ArgumentException e)
             {
-                problems.Add($"{key}: {ToolMessage(e)}");
+                problems.Add($"{key}: {ResultWriter.ToolMessage(e)}");
                 plans[full] = null!;
             }
         }
@@ -153,7 +153,7 @@ internal static class BatchSource
             }
             catch (ArgumentException e)
             {
-                problems.Add($"{item.Where}: {ToolMessage(e)}");
+                problems.Add($"{item.Where}: {ResultWriter.ToolMessage(e)}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -201,11 +201,5 @@ internal static class BatchSource
         var item = new BatchItem(string.Empty, defaults).NewRequest();
         item.MediaFilePath = media;
         return item;
-    }
-
-    internal static string ToolMessage(ArgumentException e)
-    {
-        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
-        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
     }
 }
