@@ -33,7 +33,7 @@ internal sealed class BatchJournal : IDisposable
     public static string IdOf(string secretId, string region, Uri vodEndpoint, long? subAppId, Shard shard)
     {
         var text = string.Join('\n', "vodraw-batch 1", secretId, region, vodEndpoint.AbsoluteUri, subAppId?.ToString(CultureInfo.InvariantCulture) ?? "-", shard.ToString());
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32].ToLowerInvariant();
     }
 
     public static BatchJournal Open(string checkpointDirectory, string id)
