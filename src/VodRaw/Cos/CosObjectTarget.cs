@@ -44,6 +44,8 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             Operation = ServiceOperation.PutObject,
             Host = _requests.Host,
+            ObjectKey = Key,
+            Bytes = data.Length,
             Inactivity = _options.Inactivity,
             CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [], new PartContent(data, watchdog, progress, _options.RateLimiter), null, md5),
             ReadResponse = async (response, watchdog, ct) =>
@@ -73,6 +75,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             Operation = ServiceOperation.InitiateMultipartUpload,
             Host = _requests.Host,
+            ObjectKey = Key,
             Inactivity = _options.Inactivity,
             CreateRequest = (attempt, _) =>
             {
@@ -135,6 +138,9 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             Operation = ServiceOperation.UploadPart,
             Host = _requests.Host,
+            ObjectKey = Key,
+            PartNumber = partNumber,
+            Bytes = data.Length,
             Inactivity = _options.Inactivity,
             CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watchdog, progress, _options.RateLimiter), null, md5),
             ReadResponse = async (response, watchdog, ct) =>
@@ -173,6 +179,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             Operation = ServiceOperation.CompleteMultipartUpload,
             Host = _requests.Host,
+            ObjectKey = Key,
             Inactivity = _options.Inactivity,
             CreateRequest = (_, _) =>
             {
@@ -213,6 +220,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             Operation = ServiceOperation.AbortMultipartUpload,
             Host = _requests.Host,
+            ObjectKey = Key,
             Inactivity = _options.Inactivity,
             MaxAttempts = AbortAttempts,
             CreateRequest = (_, _) => _requests.Create(HttpMethod.Delete, Key, [new("uploadId", uploadId)], new ByteArrayContent([])),
@@ -248,6 +256,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
             {
                 Operation = ServiceOperation.ListParts,
                 Host = _requests.Host,
+                ObjectKey = Key,
                 Inactivity = _options.Inactivity,
                 CreateRequest = (_, _) => _requests.Create(HttpMethod.Get, Key, query, new ByteArrayContent([])),
                 ReadResponse = async (response, watchdog, ct) =>
@@ -306,6 +315,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             Operation = ServiceOperation.HeadObject,
             Host = _requests.Host,
+            ObjectKey = Key,
             Inactivity = _options.Inactivity,
             CreateRequest = (_, _) => _requests.Create(HttpMethod.Head, Key, [], new ByteArrayContent([])),
             ReadResponse = async (response, watchdog, ct) =>
@@ -377,6 +387,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
             {
                 Operation = ServiceOperation.ListMultipartUploads,
                 Host = _requests.Host,
+                ObjectKey = Key,
                 Inactivity = _options.Inactivity,
                 MaxAttempts = AbortAttempts,
                 CreateRequest = (_, _) => _requests.Create(HttpMethod.Get, string.Empty, query, new ByteArrayContent([])),

@@ -29,6 +29,15 @@ internal sealed class HttpCall<T>
 
     /// <summary>An attempt budget of its own (Abort); null uses <see cref="RetryOptions.MaxAttempts"/>.</summary>
     public int? MaxAttempts { get; init; }
+
+    /// <summary>For traces: the COS object key the request is about.</summary>
+    public string? ObjectKey { get; init; }
+
+    /// <summary>For traces: the part number of an UploadPart.</summary>
+    public int? PartNumber { get; init; }
+
+    /// <summary>For traces: the body bytes of a PutObject or UploadPart.</summary>
+    public long? Bytes { get; init; }
 }
 
 /// <summary>How a failed call ended: attempts made, whether it is worth trying later, and the table's reason.</summary>

@@ -37,23 +37,51 @@ internal sealed class HttpSender : IDisposable
     /// <summary>Sends until success, a decision to stop, the attempt limit or cancellation (never retried).</summary>
     public async Task<T> SendAsync<T>(HttpCall<T> call, CancellationToken cancellationToken)
     {
+        var activity = Diagnostics.Telemetry.StartCall(call);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var trace = new AttemptTrace(activity);
+        var attempts = 0;
+        try
+        {
+            var value = await SendAttemptsAsync(call, trace, a => attempts = a, cancellationToken).ConfigureAwait(false);
+            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, attempts, trace.Status, trace.RequestId, null);
+            return value;
+        }
+        catch (Exception e)
+        {
+            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, attempts, trace.Status, trace.RequestId, e);
+            throw;
+        }
+    }
+
+    private async Task<T> SendAttemptsAsync<T>(HttpCall<T> call, AttemptTrace trace, Action<int> counted, CancellationToken cancellationToken)
+    {
         var maxAttempts = call.MaxAttempts ?? _retry.MaxAttempts;
         var earlierReplyLost = false;
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var outcome = await AttemptAsync(call, attempt, cancellationToken).ConfigureAwait(false);
+            counted(attempt);
+            var outcome = await AttemptAsync(call, attempt, trace, cancellationToken).ConfigureAwait(false);
             if (outcome.Failure is not { } failure)
             {
+                if (outcome.Value is Api.ApiResult { RequestId: { } requestId })
+                {
+                    trace.RequestId = requestId;
+                }
+
                 return outcome.Value!;
             }
 
+            trace.RequestId = failure.RequestId ?? trace.RequestId;
             var decision = RetryPolicy.Decide(call.Operation, failure, earlierReplyLost);
             switch (decision.Action)
             {
                 case RetryAction.Retry when attempt < maxAttempts:
                     earlierReplyLost |= failure.ReplyMayBeLost;
-                    await Task.Delay(Backoff(attempt, failure.RetryAfter), _time, cancellationToken).ConfigureAwait(false);
+                    var backoff = Backoff(attempt, failure.RetryAfter);
+                    Diagnostics.Telemetry.Retrying(trace.Activity, call.Operation, attempt, failure, decision.Reason, backoff);
+                    await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
                     continue;
                 case RetryAction.Retry:
                     throw call.CreateException(failure, new CallOutcome(attempt, true, decision.Reason + "; gave up after " + attempt.ToString(CultureInfo.InvariantCulture) + " attempts", call.Host));
@@ -71,14 +99,22 @@ internal sealed class HttpSender : IDisposable
         }
     }
 
-    private async Task<Attempt<T>> AttemptAsync<T>(HttpCall<T> call, int attempt, CancellationToken cancellationToken)
+    private async Task<Attempt<T>> AttemptAsync<T>(HttpCall<T> call, int attempt, AttemptTrace trace, CancellationToken cancellationToken)
     {
         using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var watchdog = new InactivityWatchdog(_time, call.Inactivity, attemptCts);
         try
         {
             using var request = call.CreateRequest(attempt, watchdog);
+            Diagnostics.Telemetry.Attempted(trace.Activity, request);
+            trace.Status = null;
             using var response = await _invoker.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
+            trace.Status = (int)response.StatusCode;
+            if (trace.Activity is not null && response.Headers.TryGetValues("x-cos-request-id", out var ids))
+            {
+                trace.RequestId = ids.FirstOrDefault();
+            }
+
             watchdog.Poke();
             return await call.ReadResponse(response, watchdog, attemptCts.Token).ConfigureAwait(false);
         }
@@ -173,4 +209,14 @@ internal sealed class HttpSender : IDisposable
     }
 
     public void Dispose() => _invoker.Dispose();
+
+    /// <summary>What the telemetry hears of a call's attempts: its span, the last status, a RequestId seen.</summary>
+    private sealed class AttemptTrace(System.Diagnostics.Activity? activity)
+    {
+        public System.Diagnostics.Activity? Activity { get; } = activity;
+
+        public int? Status { get; set; }
+
+        public string? RequestId { get; set; }
+    }
 }

@@ -74,6 +74,7 @@ internal sealed class ProgressTracker
     public PartProgress StartPart()
     {
         Interlocked.Increment(ref _partsInFlight);
+        Diagnostics.Telemetry.PartsInFlight.Add(1);
         return new PartProgress(this);
     }
 
@@ -214,8 +215,10 @@ internal sealed class PartProgress(ProgressTracker tracker)
             if (succeeded)
             {
                 Sent(size);
+                Diagnostics.Telemetry.BytesUploaded.Add(size);
             }
 
+            Diagnostics.Telemetry.PartsInFlight.Add(-1);
             tracker.PartFinished(succeeded);
         }
     }

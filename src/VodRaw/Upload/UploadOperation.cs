@@ -2,6 +2,7 @@ using System.Globalization;
 using VodRaw.Api;
 using VodRaw.Checkpoints;
 using VodRaw.Cos;
+using VodRaw.Diagnostics;
 using VodRaw.Manifests;
 using VodRaw.Transfer;
 
@@ -26,7 +27,27 @@ internal sealed partial class UploadOperation
 
     private VodUploadClientOptions Options => _context.Options;
 
+    /// <summary>The upload, traced: one <c>VodRaw.Upload</c> activity (its requests are children), its duration, its log events.</summary>
     public async Task<VodUploadResponse> RunAsync(string region, VodUploadRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.Source.StartActivity(VodRawTelemetry.UploadActivityName, System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("vodraw.region", region);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await RunCoreAsync(region, request, cancellationToken).ConfigureAwait(false);
+            var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            Telemetry.UploadCompleted(activity, response, seconds);
+            return response;
+        }
+        catch (Exception e)
+        {
+            Telemetry.UploadFailed(activity, e, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            throw;
+        }
+    }
+
+    private async Task<VodUploadResponse> RunCoreAsync(string region, VodUploadRequest request, CancellationToken cancellationToken)
     {
         var upload = UploadRequestValidator.Validate(region, request, Options.Transfer);
         var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
@@ -36,6 +57,7 @@ internal sealed partial class UploadOperation
         try
         {
             var tracker = Plan(files);
+            Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is null ? "-" : Path.GetFileName(upload.MediaPath));
             _ledger.SetFiles(files.Count);
             var store = upload.MediaStream is null ? Options.Checkpoints : null;
             var identity = store is null ? null : await ResumeIdentity.CreateAsync(_context.Credential, upload, files.ConvertAll(f => f.Path), cancellationToken).ConfigureAwait(false);
@@ -185,6 +207,7 @@ internal sealed partial class UploadOperation
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (index, ct) =>
         {
             var file = files[index];
+            Telemetry.FileRole.Value = file.Role switch { FileRole.Media => "media", FileRole.Cover => "cover", _ => "segment" };
             var record = resumed?.Document.Files[index];
             if (record is { Complete: true })
             {

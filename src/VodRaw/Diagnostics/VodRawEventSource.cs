@@ -1,0 +1,70 @@
+using System.Diagnostics.Tracing;
+
+namespace VodRaw.Diagnostics;
+
+/// <summary>
+/// VodRaw's log events, named <c>VodRaw</c>: an upload started and ended (Informational), each request with its
+/// attempts, status, duration and outcome, and each retry with its reason and backoff (Verbose; Warning for a retry).
+/// Listen with <c>dotnet-trace collect --providers VodRaw</c>, an EventListener, or the DI package's ILogger bridge.
+/// No payload holds a secret, a signature or a header value.
+/// </summary>
+[EventSource(Name = VodRawTelemetry.Name)]
+internal sealed class VodRawEventSource : EventSource
+{
+    public const int UploadStartedId = 1;
+    public const int UploadCompletedId = 2;
+    public const int UploadFailedId = 3;
+    public const int RequestCompletedId = 4;
+    public const int RetryingId = 5;
+
+    public static readonly VodRawEventSource Log = new();
+
+    private VodRawEventSource()
+    {
+    }
+
+    [Event(UploadStartedId, Level = EventLevel.Informational, Message = "upload to {0}: {1} files, {2} bytes ({3})")]
+    public void UploadStarted(string region, int files, long bytes, string media)
+    {
+        if (IsEnabled(EventLevel.Informational, EventKeywords.All))
+        {
+            WriteEvent(UploadStartedId, region, files, bytes, media);
+        }
+    }
+
+    [Event(UploadCompletedId, Level = EventLevel.Informational, Message = "upload committed as FileId {0}: {1} bytes sent, {2} resumed, in {3} ms (RequestId {4})")]
+    public void UploadCompleted(string fileId, long bytes, long bytesResumed, double milliseconds, string requestId)
+    {
+        if (IsEnabled(EventLevel.Informational, EventKeywords.All))
+        {
+            WriteEvent(UploadCompletedId, fileId, bytes, bytesResumed, milliseconds, requestId);
+        }
+    }
+
+    [Event(UploadFailedId, Level = EventLevel.Error, Message = "upload failed in {0} ({1}): {2}")]
+    public void UploadFailed(string operation, string code, string message)
+    {
+        if (IsEnabled(EventLevel.Error, EventKeywords.All))
+        {
+            WriteEvent(UploadFailedId, operation, code, message);
+        }
+    }
+
+    [Event(RequestCompletedId, Level = EventLevel.Verbose, Message = "{0}: {4} after {1} attempt(s), status {2}, {3} ms, code {5}, RequestId {6}")]
+    public void RequestCompleted(string operation, int attempts, int status, double milliseconds, string outcome, string code, string requestId)
+    {
+        if (IsEnabled(EventLevel.Verbose, EventKeywords.All))
+        {
+            WriteEvent(RequestCompletedId, operation, attempts, status, milliseconds, outcome, code, requestId);
+        }
+    }
+
+    [Event(RetryingId, Level = EventLevel.Warning, Message = "{0}: attempt {1} failed (status {2}, {3}); {4}; retrying in {5} ms")]
+    public void Retrying(string operation, int attempt, int status, string code, string reason, double backoffMilliseconds)
+    {
+        if (IsEnabled(EventLevel.Warning, EventKeywords.All))
+        {
+            WriteEvent(RetryingId, operation, attempt, status, code, reason, backoffMilliseconds);
+        }
+    }
+}
