@@ -103,9 +103,11 @@ internal sealed class HttpSender : IDisposable
     {
         using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var watchdog = new InactivityWatchdog(_time, call.Inactivity, attemptCts);
+        string? server = null;
         try
         {
             using var request = call.CreateRequest(attempt, watchdog);
+            server = request.RequestUri is { } uri ? uri.Host + ":" + uri.Port.ToString(CultureInfo.InvariantCulture) : call.Host;
             Diagnostics.Telemetry.Attempted(trace.Activity, request);
             trace.Status = null;
             using var response = await _invoker.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
@@ -130,8 +132,35 @@ internal sealed class HttpSender : IDisposable
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
             // OperationCanceledException without the caller's token or the watchdog: an HttpClient-internal timeout.
-            return new AttemptFailure(FailureKind.Transport, VodRawErrorCodes.NetworkError, "the connection failed: " + InnermostMessage(e)) { Inner = e };
+            return new AttemptFailure(FailureKind.Transport, VodRawErrorCodes.NetworkError, $"the connection to {server ?? call.Host} failed: {TransportReason(e)}") { Inner = e };
         }
+    }
+
+    /// <summary>
+    /// Why a connection failed, as an operator reads it: the socket error (ConnectionRefused, HostNotFound for DNS,
+    /// TimedOut…), a TLS failure, or the most specific message of the chain — never only an exception type's name.
+    /// </summary>
+    internal static string TransportReason(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case System.Net.Sockets.SocketException socket:
+                    var what = socket.SocketErrorCode is System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData
+                        ? "DNS lookup failed" : "socket error";
+                    return $"{what} {socket.SocketErrorCode}: {socket.Message.TrimEnd('.')}";
+                case System.Security.Authentication.AuthenticationException tls:
+                    return "TLS failure: " + InnermostMessage(tls);
+            }
+        }
+
+        if (e is HttpRequestException { HttpRequestError: var error and not HttpRequestError.Unknown })
+        {
+            return $"{error}: {InnermostMessage(e)}";
+        }
+
+        return InnermostMessage(e);
     }
 
     /// <summary>The most specific message of an exception chain ("Connection reset by peer", not "An error occurred while sending the request.").</summary>

@@ -105,6 +105,8 @@ public sealed partial class CliTests
             new() { ["TENCENTCLOUD_SECRET_ID"] = "AKIDX", ["TENCENTCLOUD_SECRET_KEY"] = "k" });
         Assert.Equal(ExitCodes.NetworkError, code);
         Assert.Contains("NetworkError", error, StringComparison.Ordinal);
+        // The host, the port and the socket's reason, not only an exception's type.
+        Assert.Contains($"the connection to 127.0.0.1:{port} failed: socket error ConnectionRefused", error, StringComparison.Ordinal);
     }
 
     [Fact]
