@@ -6,8 +6,11 @@ namespace VodRaw;
 /// </summary>
 public sealed class UploadPlan
 {
-    internal UploadPlan(IReadOnlyList<PlannedFile> files)
+    /// <summary>Creates a plan of <paramref name="files"/> (for test doubles of <see cref="IVodUploadClient"/>).</summary>
+    /// <param name="files">The files, media first.</param>
+    public UploadPlan(IReadOnlyList<PlannedFile> files)
     {
+        ArgumentNullException.ThrowIfNull(files);
         Files = files;
         long total = 0;
         foreach (var f in files)
@@ -28,7 +31,12 @@ public sealed class UploadPlan
 /// <summary>One file of an <see cref="UploadPlan"/>.</summary>
 public sealed class PlannedFile
 {
-    internal PlannedFile(PlannedFileRole role, string path, string? relativePath, long? length)
+    /// <summary>Creates a planned file (for test doubles of <see cref="IVodUploadClient"/>).</summary>
+    /// <param name="role">What the file is to the upload.</param>
+    /// <param name="path">Its full path ("-" for a stream).</param>
+    /// <param name="relativePath">For a package's file, its path relative to the manifest's directory.</param>
+    /// <param name="length">Its size in bytes, or null when unknown.</param>
+    public PlannedFile(PlannedFileRole role, string path, string? relativePath, long? length)
     {
         Role = role;
         Path = path;

@@ -4,7 +4,7 @@ namespace VodRaw;
 /// A Tencent Cloud API key pair (SecretId and SecretKey), optionally with the session token of a temporary (STS)
 /// credential. The secret parts are never exposed through <see cref="ToString"/> or any exception message.
 /// </summary>
-public sealed class VodCredential
+public sealed class VodCredential : IVodCredentialProvider
 {
     /// <summary>Creates a credential.</summary>
     /// <param name="secretId">The API key ID (for example <c>AKID...</c>).</param>
@@ -43,6 +43,11 @@ public sealed class VodCredential
     internal string SecretKey { get; }
 
     internal string? Token { get; }
+
+    /// <summary>A fixed credential is its own provider.</summary>
+    /// <param name="cancellationToken">Not used.</param>
+    /// <returns>This credential.</returns>
+    ValueTask<VodCredential> IVodCredentialProvider.GetCredentialAsync(CancellationToken cancellationToken) => ValueTask.FromResult(this);
 
     /// <summary>Describes the credential without revealing its secret key or token.</summary>
     public override string ToString() =>

@@ -53,12 +53,33 @@ public class VodRawException : Exception
 }
 
 /// <summary>A multipart upload left open at COS: what is needed to abort it (AbortMultipartUpload on bucket, key, upload id).</summary>
-/// <param name="Bucket">The bucket.</param>
-/// <param name="Key">The object key.</param>
-/// <param name="UploadId">The multipart upload id.</param>
-/// <param name="Reason">Why it could not be aborted.</param>
-public sealed record OpenMultipartUpload(string Bucket, string Key, string UploadId, string Reason)
+public sealed record OpenMultipartUpload
 {
+    /// <summary>Creates a <see cref="OpenMultipartUpload"/>.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The object key.</param>
+    /// <param name="uploadId">The multipart upload id.</param>
+    /// <param name="reason">Why it could not be aborted.</param>
+    public OpenMultipartUpload(string bucket, string key, string uploadId, string reason)
+    {
+        Bucket = bucket;
+        Key = key;
+        UploadId = uploadId;
+        Reason = reason;
+    }
+
+    /// <summary>The bucket.</summary>
+    public string Bucket { get; init; }
+
+    /// <summary>The object key.</summary>
+    public string Key { get; init; }
+
+    /// <summary>The multipart upload id.</summary>
+    public string UploadId { get; init; }
+
+    /// <summary>Why it could not be aborted.</summary>
+    public string Reason { get; init; }
+
     /// <summary>One sentence naming every upload left open and why (for messages).</summary>
     public static string Describe(IReadOnlyList<OpenMultipartUpload> uploads)
     {

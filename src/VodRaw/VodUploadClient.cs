@@ -16,9 +16,9 @@ namespace VodRaw;
 /// Console.WriteLine(response.FileId);
 /// </code>
 /// </example>
-public sealed class VodUploadClient : IDisposable
+public sealed class VodUploadClient : IVodUploadClient, IDisposable
 {
-    private readonly VodCredential _credential;
+    private readonly IVodCredentialProvider _credential;
     private readonly VodUploadClientOptions _options;
     private readonly HttpSender _sender;
     private readonly VodApiClient _api;
@@ -40,13 +40,26 @@ public sealed class VodUploadClient : IDisposable
     /// <summary>Creates a client with a credential and options (checked now, then copied).</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public VodUploadClient(VodCredential credential, VodUploadClientOptions? options = null)
+        : this((IVodCredentialProvider)credential, options)
     {
-        ArgumentNullException.ThrowIfNull(credential);
-        _credential = credential;
+    }
+
+    /// <summary>
+    /// Creates a client whose credential comes from <paramref name="credentials"/>, asked before every VOD API call
+    /// (rotating keys, refreshed STS credentials: <see cref="RefreshingCredentialProvider"/>, <see cref="EnvironmentCredentialProvider"/>).
+    /// </summary>
+    /// <param name="credentials">The credential provider.</param>
+    /// <param name="options">The options (checked now, then copied).</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public VodUploadClient(IVodCredentialProvider credentials, VodUploadClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        _credential = credentials;
         _options = (options ?? new VodUploadClientOptions()).Validated();
-        var handler = _options.HttpHandler ?? HttpSender.CreateDefaultHandler(_options.ConnectTimeout);
-        _sender = new HttpSender(new HttpMessageInvoker(handler, disposeHandler: _options.HttpHandler is null), _options.Retry, _options.TimeProvider);
-        _api = new VodApiClient(_sender, credential, _options.VodEndpoint, _options.SignActionHeader, _options.TimeProvider, _options.InactivityTimeout);
+        HttpMessageInvoker invoker = _options.HttpClient
+            ?? new HttpMessageInvoker(_options.HttpHandler ?? HttpSender.CreateDefaultHandler(_options.ConnectTimeout), disposeHandler: _options.HttpHandler is null);
+        _sender = new HttpSender(invoker, _options.Retry, _options.TimeProvider, ownsInvoker: _options.HttpClient is null);
+        _api = new VodApiClient(_sender, credentials, _options.VodEndpoint, _options.SignActionHeader, _options.TimeProvider, _options.InactivityTimeout);
         var pool = ArrayPool<byte>.Create(1 << 30, TransferOptions.MaxConcurrency);
         BufferPoolFactory = (_, _) => pool;
         _budget = _options.Transfer.MemoryBudget is { } budget ? new Transfer.MemoryBudget(budget) : null;

@@ -33,6 +33,15 @@ public sealed class VodUploadClientOptions
     /// </summary>
     public HttpMessageHandler? HttpHandler { get; set; }
 
+    /// <summary>
+    /// An <see cref="System.Net.Http.HttpClient"/> to send through instead (one from IHttpClientFactory, so the host's
+    /// handlers, proxies and handler rotation apply). Default null. Not disposed by the client. Its
+    /// <see cref="HttpClient.Timeout"/> must be <see cref="Timeout.InfiniteTimeSpan"/>: a part on a slow link may take
+    /// longer than its 100 s default, and VodRaw times out on inactivity itself (<see cref="InactivityTimeout"/>).
+    /// Set either this or <see cref="HttpHandler"/>, not both.
+    /// </summary>
+    public HttpClient? HttpClient { get; set; }
+
     /// <summary>Part size, parts in flight and Content-MD5.</summary>
     public TransferOptions Transfer { get; set; } = new();
 
@@ -101,6 +110,17 @@ public sealed class VodUploadClientOptions
         }
 
         Cos.CosEndpoint.ValidateTemplate(CosEndpointTemplate, nameof(CosEndpointTemplate));
+        if (HttpClient is not null && HttpHandler is not null)
+        {
+            throw new ArgumentException("Set HttpClient or HttpHandler, not both.", nameof(HttpClient));
+        }
+
+        if (HttpClient is { Timeout: var timeout } && timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException(
+                $"HttpClient.Timeout is {timeout.TotalSeconds} s: set it to Timeout.InfiniteTimeSpan (a part on a slow link can take longer; VodRaw times out on inactivity, InactivityTimeout).",
+                nameof(HttpClient));
+        }
         ArgumentNullException.ThrowIfNull(Transfer, nameof(Transfer));
         ArgumentNullException.ThrowIfNull(Retry, nameof(Retry));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
@@ -120,6 +140,7 @@ public sealed class VodUploadClientOptions
             VodEndpoint = VodEndpoint,
             CosEndpointTemplate = CosEndpointTemplate,
             HttpHandler = HttpHandler,
+            HttpClient = HttpClient,
             Transfer = Transfer.Validated(),
             Retry = Retry.Validated(),
             ConnectTimeout = ConnectTimeout,

@@ -1,12 +1,33 @@
 namespace VodRaw;
 
 /// <summary>The result of a finished upload.</summary>
-/// <param name="FileId">The media's unique ID in VOD.</param>
-/// <param name="MediaUrl">The media's playback URL.</param>
-/// <param name="CoverUrl">The cover's URL, when a cover was uploaded.</param>
-/// <param name="RequestId">The CommitUpload request ID.</param>
-public sealed record VodUploadResponse(string FileId, string MediaUrl, string? CoverUrl, string RequestId)
+public sealed record VodUploadResponse
 {
+    /// <summary>Creates a <see cref="VodUploadResponse"/>.</summary>
+    /// <param name="fileId">The media's unique ID in VOD.</param>
+    /// <param name="mediaUrl">The media's playback URL.</param>
+    /// <param name="coverUrl">The cover's URL, when a cover was uploaded.</param>
+    /// <param name="requestId">The CommitUpload request ID.</param>
+    public VodUploadResponse(string fileId, string mediaUrl, string? coverUrl, string requestId)
+    {
+        FileId = fileId;
+        MediaUrl = mediaUrl;
+        CoverUrl = coverUrl;
+        RequestId = requestId;
+    }
+
+    /// <summary>The media's unique ID in VOD.</summary>
+    public string FileId { get; init; }
+
+    /// <summary>The media's playback URL.</summary>
+    public string MediaUrl { get; init; }
+
+    /// <summary>The cover's URL, when a cover was uploaded.</summary>
+    public string? CoverUrl { get; init; }
+
+    /// <summary>The CommitUpload request ID.</summary>
+    public string RequestId { get; init; }
+
     /// <summary>Bytes this call sent to COS (media, cover and segments).</summary>
     public long BytesUploaded { get; init; }
 

@@ -18,19 +18,18 @@ internal sealed class VodApiClient
     private const int MaxResponseBytes = 4 << 20;
 
     private readonly HttpSender _sender;
-    private readonly Tc3Signer _signer;
-    private readonly string? _token;
+    private readonly IVodCredentialProvider _credentials;
+    private (VodCredential Credential, Tc3Signer Signer)? _signer;
     private readonly Uri _endpoint;
     private readonly string _host;
     private readonly bool _signAction;
     private readonly TimeProvider _time;
     private readonly TimeSpan _inactivity;
 
-    public VodApiClient(HttpSender sender, VodCredential credential, Uri endpoint, bool signAction, TimeProvider time, TimeSpan inactivity)
+    public VodApiClient(HttpSender sender, IVodCredentialProvider credentials, Uri endpoint, bool signAction, TimeProvider time, TimeSpan inactivity)
     {
         _sender = sender;
-        _signer = new Tc3Signer(credential);
-        _token = credential.Token;
+        _credentials = credentials;
         _endpoint = endpoint;
         _host = endpoint.Authority;
         _signAction = signAction;
@@ -50,14 +49,31 @@ internal sealed class VodApiClient
         CallAsync("ParseStreamingManifest", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.ParseStreamingManifestBody),
             VodJsonContext.Default.ApiEnvelopeParseStreamingManifestResult, cancellationToken);
 
-    private Task<T> CallAsync<T>(string action, string region, byte[] payload, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
-        where T : ApiResult =>
-        _sender.SendAsync(new HttpCall<T>
+    /// <summary>The signer for the provider's current credential (kept while the provider returns the same one).</summary>
+    private async ValueTask<(VodCredential Credential, Tc3Signer Signer)> SignerAsync(CancellationToken cancellationToken)
+    {
+        var credential = await _credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The credential provider returned no credential.");
+        if (_signer is { } cached && ReferenceEquals(cached.Credential, credential))
+        {
+            return cached;
+        }
+
+        var fresh = (credential, new Tc3Signer(credential));
+        _signer = fresh;
+        return fresh;
+    }
+
+    private async Task<T> CallAsync<T>(string action, string region, byte[] payload, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
+        where T : ApiResult
+    {
+        var (credential, signer) = await SignerAsync(cancellationToken).ConfigureAwait(false);
+        return await _sender.SendAsync(new HttpCall<T>
         {
             Operation = OperationOf(action),
             Host = _host,
             Inactivity = _inactivity,
-            CreateRequest = (_, _) => CreateRequest(action, region, payload),
+            CreateRequest = (_, _) => CreateRequest(signer, credential.Token, action, region, payload),
             ReadResponse = async (response, watchdog, ct) =>
             {
                 var status = (int)response.StatusCode;
@@ -114,7 +130,8 @@ internal sealed class VodApiClient
                     IsTransient = outcome.IsTransient,
                 };
             },
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     private static AttemptFailure Invalid(int status, string detail) =>
         new(FailureKind.InvalidResponse, VodRawErrorCodes.InvalidResponse, detail) { Status = status };
@@ -126,10 +143,10 @@ internal sealed class VodApiClient
         _ => ServiceOperation.ParseStreamingManifest,
     };
 
-    private HttpRequestMessage CreateRequest(string action, string region, byte[] payload)
+    private HttpRequestMessage CreateRequest(Tc3Signer signer, string? token, string action, string region, byte[] payload)
     {
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-        var authorization = _signer.Sign(new Tc3SigningInput
+        var authorization = signer.Sign(new Tc3SigningInput
         {
             Service = "vod",
             Host = _host,
@@ -144,7 +161,7 @@ internal sealed class VodApiClient
         content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
         var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
         request.Headers.Host = _host;
-        foreach (var (name, value) in Tc3Headers.Build(authorization, ContentType, _host, action, ApiVersion, timestamp, region, _token))
+        foreach (var (name, value) in Tc3Headers.Build(authorization, ContentType, _host, action, ApiVersion, timestamp, region, token))
         {
             if (name is not ("Content-Type" or "Host"))
             {

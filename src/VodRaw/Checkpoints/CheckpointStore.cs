@@ -189,32 +189,60 @@ public sealed class CheckpointStore
 }
 
 /// <summary>A live checkpoint, as <see cref="CheckpointStore.List"/> shows it (nothing secret).</summary>
-/// <param name="Id">The checkpoint id (a hash of the caller's SecretId, the region, the request and the file paths).</param>
-/// <param name="MediaPath">The media file's full path.</param>
-/// <param name="Region">The VOD region of the upload.</param>
-/// <param name="FilesDone">Files stored at COS.</param>
-/// <param name="FilesTotal">Files of the upload (media, cover, package files).</param>
-/// <param name="PartsDone">Parts (and whole-object PUTs) confirmed.</param>
-/// <param name="PartsTotal">Parts in all.</param>
-/// <param name="BytesDone">Bytes confirmed.</param>
-/// <param name="BytesTotal">Bytes in all.</param>
-/// <param name="CredentialExpiresAt">When the upload's temporary COS credential expires; after that it cannot resume.</param>
-/// <param name="UpdatedAt">When the checkpoint was last written.</param>
-/// <param name="CommitSent">Whether CommitUpload was sent (its reply may have been lost).</param>
-public sealed record CheckpointInfo(
-    string Id,
-    string MediaPath,
-    string Region,
-    int FilesDone,
-    int FilesTotal,
-    int PartsDone,
-    int PartsTotal,
-    long BytesDone,
-    long BytesTotal,
-    DateTimeOffset? CredentialExpiresAt,
-    DateTimeOffset UpdatedAt,
-    bool CommitSent)
+public sealed record CheckpointInfo
 {
+    internal CheckpointInfo(string id, string mediaPath, string region, int filesDone, int filesTotal, int partsDone, int partsTotal, long bytesDone, long bytesTotal, DateTimeOffset? credentialExpiresAt, DateTimeOffset updatedAt, bool commitSent)
+    {
+        Id = id;
+        MediaPath = mediaPath;
+        Region = region;
+        FilesDone = filesDone;
+        FilesTotal = filesTotal;
+        PartsDone = partsDone;
+        PartsTotal = partsTotal;
+        BytesDone = bytesDone;
+        BytesTotal = bytesTotal;
+        CredentialExpiresAt = credentialExpiresAt;
+        UpdatedAt = updatedAt;
+        CommitSent = commitSent;
+    }
+
+    /// <summary>The checkpoint id (a hash of the caller's SecretId, the region, the request and the file paths).</summary>
+    public string Id { get; init; }
+
+    /// <summary>The media file's full path.</summary>
+    public string MediaPath { get; init; }
+
+    /// <summary>The VOD region of the upload.</summary>
+    public string Region { get; init; }
+
+    /// <summary>Files stored at COS.</summary>
+    public int FilesDone { get; init; }
+
+    /// <summary>Files of the upload (media, cover, package files).</summary>
+    public int FilesTotal { get; init; }
+
+    /// <summary>Parts (and whole-object PUTs) confirmed.</summary>
+    public int PartsDone { get; init; }
+
+    /// <summary>Parts in all.</summary>
+    public int PartsTotal { get; init; }
+
+    /// <summary>Bytes confirmed.</summary>
+    public long BytesDone { get; init; }
+
+    /// <summary>Bytes in all.</summary>
+    public long BytesTotal { get; init; }
+
+    /// <summary>When the upload's temporary COS credential expires; after that it cannot resume.</summary>
+    public DateTimeOffset? CredentialExpiresAt { get; init; }
+
+    /// <summary>When the checkpoint was last written.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Whether CommitUpload was sent (its reply may have been lost).</summary>
+    public bool CommitSent { get; init; }
+
     /// <summary>The FileId, when this is the record of a committed upload (<see cref="CheckpointStore.KeepCommitted"/>); null for a live one.</summary>
     public string? CommittedFileId { get; init; }
 }
@@ -239,11 +267,24 @@ public enum CheckpointNoticeKind
 }
 
 /// <summary>A report from the checkpoint store, for people: <see cref="Message"/> is one sentence.</summary>
-/// <param name="Kind">What happened.</param>
-/// <param name="CheckpointId">The checkpoint concerned.</param>
-/// <param name="Message">One sentence saying what happened and what follows.</param>
-public sealed record CheckpointNotice(CheckpointNoticeKind Kind, string CheckpointId, string Message)
+public sealed record CheckpointNotice
 {
+    internal CheckpointNotice(CheckpointNoticeKind kind, string checkpointId, string message)
+    {
+        Kind = kind;
+        CheckpointId = checkpointId;
+        Message = message;
+    }
+
+    /// <summary>What happened.</summary>
+    public CheckpointNoticeKind Kind { get; init; }
+
+    /// <summary>The checkpoint concerned.</summary>
+    public string CheckpointId { get; init; }
+
+    /// <summary>One sentence saying what happened and what follows.</summary>
+    public string Message { get; init; }
+
     /// <summary>For <see cref="CheckpointNoticeKind.Resuming"/>: parts already confirmed; otherwise 0.</summary>
     public int PartsDone { get; init; }
 

@@ -9,7 +9,7 @@ namespace VodRaw.Hashing;
 /// This is not <c>System.IO.Hashing.Crc64</c>, which implements the non-reflected ECMA-182 variant. Instances are not
 /// thread-safe; the static members are.
 /// </remarks>
-public sealed class Crc64
+internal sealed class Crc64
 {
     private ulong _value;
 

@@ -12,10 +12,12 @@ internal sealed class HttpSender : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly RetryOptions _retry;
     private readonly TimeProvider _time;
+    private readonly bool _ownsInvoker;
 
-    public HttpSender(HttpMessageInvoker invoker, RetryOptions retry, TimeProvider time)
+    public HttpSender(HttpMessageInvoker invoker, RetryOptions retry, TimeProvider time, bool ownsInvoker = true)
     {
         _invoker = invoker;
+        _ownsInvoker = ownsInvoker;
         _retry = retry;
         _time = time;
     }
@@ -237,7 +239,13 @@ internal sealed class HttpSender : IDisposable
         }
     }
 
-    public void Dispose() => _invoker.Dispose();
+    public void Dispose()
+    {
+        if (_ownsInvoker)
+        {
+            _invoker.Dispose();
+        }
+    }
 
     /// <summary>What the telemetry hears of a call's attempts: its span, the last status, a RequestId seen.</summary>
     private sealed class AttemptTrace(System.Diagnostics.Activity? activity)

@@ -6,7 +6,7 @@ namespace VodRaw.Upload;
 
 /// <summary>What every upload of one client shares, frozen when the client is created.</summary>
 internal sealed record UploadContext(
-    VodCredential Credential,
+    IVodCredentialProvider Credentials,
     VodUploadClientOptions Options,
     HttpSender Sender,
     VodApiClient Api,

@@ -241,6 +241,7 @@ internal sealed partial class UploadOperation
     /// </summary>
     public async Task<IReadOnlyList<OpenMultipartUpload>> AbortCheckpointAsync(CheckpointStore store, string id, CancellationToken cancellationToken)
     {
+        await TakeCredentialAsync(cancellationToken).ConfigureAwait(false);
         var (document, problem) = store.Load(id);
         if (document is null)
         {
@@ -248,7 +249,7 @@ internal sealed partial class UploadOperation
         }
 
         TempCertificate? temp = null;
-        if (document.Session.Credential is { } sealedCredential && (temp = ResumeIdentity.OpenCredential(_context.Credential, id, sealedCredential)) is null)
+        if (document.Session.Credential is { } sealedCredential && (temp = ResumeIdentity.OpenCredential(Credential, id, sealedCredential)) is null)
         {
             throw new ArgumentException($"Checkpoint {id} belongs to another SecretKey: its credential does not decrypt with this one.", nameof(id));
         }

@@ -25,7 +25,16 @@ internal sealed partial class UploadOperation
         _progress = progress;
     }
 
+    private VodCredential? _credential;
+
     private VodUploadClientOptions Options => _context.Options;
+
+    /// <summary>The credential this upload started with (its resume identity; COS when ApplyUpload hands out none).</summary>
+    private VodCredential Credential => _credential ?? throw new InvalidOperationException("The credential is taken when the upload starts.");
+
+    private async ValueTask TakeCredentialAsync(CancellationToken cancellationToken) =>
+        _credential ??= await _context.Credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The credential provider returned no credential.");
 
     /// <summary>The upload, traced: one <c>VodRaw.Upload</c> activity (its requests are children), its duration, its log events.</summary>
     public async Task<VodUploadResponse> RunAsync(string region, VodUploadRequest request, CancellationToken cancellationToken)
@@ -50,6 +59,7 @@ internal sealed partial class UploadOperation
     private async Task<VodUploadResponse> RunCoreAsync(string region, VodUploadRequest request, CancellationToken cancellationToken)
     {
         var upload = UploadRequestValidator.Validate(region, request, Options.Transfer);
+        await TakeCredentialAsync(cancellationToken).ConfigureAwait(false);
         var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
         var files = OpenSources(upload, segments);
         CheckpointRecorder? recorder = null;
@@ -60,7 +70,7 @@ internal sealed partial class UploadOperation
             Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is null ? "-" : Path.GetFileName(upload.MediaPath));
             _ledger.SetFiles(files.Count);
             var store = upload.MediaStream is null ? Options.Checkpoints : null;
-            var identity = store is null ? null : await ResumeIdentity.CreateAsync(_context.Credential, upload, files.ConvertAll(f => f.Path), cancellationToken).ConfigureAwait(false);
+            var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files.ConvertAll(f => f.Path), cancellationToken).ConfigureAwait(false);
             try
             {
                 for (var round = 0; ; round++)
@@ -408,7 +418,7 @@ internal sealed partial class UploadOperation
         var credential = temp is { SecretId.Length: > 0, SecretKey.Length: > 0 }
             ? new CosCredential(temp.SecretId, temp.SecretKey, string.IsNullOrEmpty(temp.Token) ? null : temp.Token,
                 temp.ExpiredTime > 0 ? DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime) : null)
-            : new CosCredential(_context.Credential.SecretId, _context.Credential.SecretKey, _context.Credential.Token, null);
+            : new CosCredential(Credential.SecretId, Credential.SecretKey, Credential.Token, null);
         var guard = new CredentialExpiryGuard(credential.ExpiresAt, Options.CredentialExpiryMargin, measuredRate);
         var requests = new CosRequestFactory(endpoint, credential, guard, Options.TimeProvider);
         var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5, _context.RateLimiter);
