@@ -42,28 +42,27 @@ internal sealed class HttpSender : IDisposable
         var activity = Diagnostics.Telemetry.StartCall(call);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var trace = new AttemptTrace(activity);
-        var attempts = 0;
         try
         {
-            var value = await SendAttemptsAsync(call, trace, a => attempts = a, cancellationToken).ConfigureAwait(false);
-            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, attempts, trace.Status, trace.RequestId, null);
+            var value = await SendAttemptsAsync(call, trace, cancellationToken).ConfigureAwait(false);
+            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, trace.Attempts, trace.Status, trace.RequestId, null);
             return value;
         }
         catch (Exception e)
         {
-            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, attempts, trace.Status, trace.RequestId, e);
+            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, trace.Attempts, trace.Status, trace.RequestId, e);
             throw;
         }
     }
 
-    private async Task<T> SendAttemptsAsync<T>(HttpCall<T> call, AttemptTrace trace, Action<int> counted, CancellationToken cancellationToken)
+    private async Task<T> SendAttemptsAsync<T>(HttpCall<T> call, AttemptTrace trace, CancellationToken cancellationToken)
     {
         var maxAttempts = call.MaxAttempts ?? _retry.MaxAttempts;
         var earlierReplyLost = false;
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            counted(attempt);
+            trace.Attempts = attempt;
             var outcome = await AttemptAsync(call, attempt, trace, cancellationToken).ConfigureAwait(false);
             if (outcome.Failure is not { } failure)
             {
@@ -251,6 +250,8 @@ internal sealed class HttpSender : IDisposable
     private sealed class AttemptTrace(System.Diagnostics.Activity? activity)
     {
         public System.Diagnostics.Activity? Activity { get; } = activity;
+
+        public int Attempts { get; set; }
 
         public int? Status { get; set; }
 
