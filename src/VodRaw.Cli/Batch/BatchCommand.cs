@@ -211,15 +211,10 @@ internal sealed class BatchCommand
         }
 
         items.RemoveAll(i => !_shard.Takes(i.Key));
-        if (problems.Count == 0 && items.Count == 0)
+        // An empty shard is fine (its files fall in other shards); an empty batch is not.
+        if (problems.Count == 0 && items.Count == 0 && _shard.Count == 1)
         {
-            problems.Add(_shard.Count > 1
-                ? $"no media in shard {_shard} (the batch's files all fall in other shards)."
-                : "no media to upload: no file with a VOD media type was found (see --include; a folder needs --recursive).");
-            if (_shard.Count > 1)
-            {
-                problems.Clear();
-            }
+            problems.Add("no media to upload: no file with a VOD media type was found (see --include; a folder needs --recursive).");
         }
 
         // The same file named twice (a path and a list line) is one media: refuse, saying where.

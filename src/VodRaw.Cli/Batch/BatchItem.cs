@@ -23,21 +23,24 @@ internal sealed class BatchItem(string key, VodUploadRequest request, int? line 
     /// <summary>Where this item is named: "line 7 (a.mp4)" or the key.</summary>
     public string Where => Line is { } n ? $"line {n} ({Key})" : Key;
 
-    public VodUploadRequest NewRequest() => new()
+    public VodUploadRequest NewRequest() => Copy(Request);
+
+    /// <summary>A copy of a request's fields (a request is mutable; every attempt gets its own).</summary>
+    public static VodUploadRequest Copy(VodUploadRequest request) => new()
     {
-        MediaFilePath = Request.MediaFilePath,
-        MediaType = Request.MediaType,
-        MediaName = Request.MediaName,
-        CoverFilePath = Request.CoverFilePath,
-        CoverType = Request.CoverType,
-        Procedure = Request.Procedure,
-        ExpireTime = Request.ExpireTime,
-        ClassId = Request.ClassId,
-        SourceContext = Request.SourceContext,
-        SessionContext = Request.SessionContext,
-        SubAppId = Request.SubAppId,
-        StorageRegion = Request.StorageRegion,
-        ExtInfo = Request.ExtInfo,
-        ConcurrentUploadNumber = Request.ConcurrentUploadNumber,
+        MediaFilePath = request.MediaFilePath,
+        MediaType = request.MediaType,
+        MediaName = request.MediaName,
+        CoverFilePath = request.CoverFilePath,
+        CoverType = request.CoverType,
+        Procedure = request.Procedure,
+        ExpireTime = request.ExpireTime,
+        ClassId = request.ClassId,
+        SourceContext = request.SourceContext,
+        SessionContext = request.SessionContext,
+        SubAppId = request.SubAppId,
+        StorageRegion = request.StorageRegion,
+        ExtInfo = request.ExtInfo,
+        ConcurrentUploadNumber = request.ConcurrentUploadNumber,
     };
 }

@@ -198,8 +198,8 @@ internal static class BatchSource
 
     private static VodUploadRequest WithMedia(VodUploadRequest defaults, string media)
     {
-        var item = new BatchItem(string.Empty, defaults).NewRequest();
-        item.MediaFilePath = media;
-        return item;
+        var request = BatchItem.Copy(defaults);
+        request.MediaFilePath = media;
+        return request;
     }
 }

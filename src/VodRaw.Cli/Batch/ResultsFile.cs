@@ -99,7 +99,14 @@ internal sealed class ResultsFile : IDisposable
         var line = Encoding.UTF8.GetString(buffer.ToArray());
         lock (_gate)
         {
-            if (status is "alreadyCommitted" or "changed" && (_paths.Contains(item.MediaPath) && (status == "alreadyCommitted" || _written.Contains((item.MediaPath, status)))))
+            // Skips are written once: a skipped file with any line already, a changed file with a "changed" line already.
+            var alreadyWritten = status switch
+            {
+                "alreadyCommitted" => _paths.Contains(item.MediaPath),
+                "changed" => _written.Contains((item.MediaPath, status)),
+                _ => false,
+            };
+            if (alreadyWritten)
             {
                 return;
             }
