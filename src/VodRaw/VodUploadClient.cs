@@ -60,16 +60,30 @@ public sealed class VodUploadClient : IVodUploadClient, IDisposable
             ?? new HttpMessageInvoker(_options.HttpHandler ?? HttpSender.CreateDefaultHandler(_options.ConnectTimeout), disposeHandler: _options.HttpHandler is null);
         _sender = new HttpSender(invoker, _options.Retry, _options.TimeProvider, ownsInvoker: _options.HttpClient is null);
         _api = new VodApiClient(_sender, credentials, _options.VodEndpoint, _options.SignActionHeader, _options.TimeProvider, _options.InactivityTimeout);
-        var pool = ArrayPool<byte>.Create(1 << 30, TransferOptions.MaxConcurrency);
-        BufferPoolFactory = (_, _) => pool;
+        BufferPoolFactory = static (_, _) => SharedPartPool;
         _budget = _options.Transfer.MemoryBudget is { } budget ? new Transfer.MemoryBudget(budget) : null;
         _rateLimiter = _options.Transfer.MaxBytesPerSecond is { } rate ? new Transfer.RateLimiter(rate, _options.TimeProvider) : null;
     }
 
     /// <summary>
-    /// Where part buffers come from: a pool this client owns, so consecutive uploads reuse the same arrays (each
-    /// upload's gate still bounds how many are out at once). Tests substitute a counting pool.
+    /// Part buffers of every client in the process: consecutive uploads reuse the same arrays, also when a host makes
+    /// a client per request (the DI package's typed client). Each upload's gate still bounds how many are out at once;
+    /// the pool keeps at most <see cref="TransferOptions.MaxConcurrency"/> arrays of each size.
     /// </summary>
+    private static readonly ArrayPool<byte> SharedPartPool = ArrayPool<byte>.Create(1 << 30, TransferOptions.MaxConcurrency);
+
+    /// <summary>
+    /// Creates the HTTP handler VodRaw uses when none is given: a <see cref="SocketsHttpHandler"/> with
+    /// <see cref="VodUploadClientOptions.ConnectTimeout"/>, no redirects (a PUT body is never re-sent elsewhere), no
+    /// cookies, no decompression, pooled connections renewed every 10 minutes. For hosts that build the HttpClient
+    /// themselves (IHttpClientFactory's primary handler); the caller owns and disposes it.
+    /// </summary>
+    /// <param name="options">The options whose ConnectTimeout applies, or null for the defaults.</param>
+    /// <returns>A new handler.</returns>
+    public static HttpMessageHandler CreateHttpHandler(VodUploadClientOptions? options = null) =>
+        HttpSender.CreateDefaultHandler((options ?? new VodUploadClientOptions()).ConnectTimeout);
+
+    /// <summary>Where part buffers come from (<see cref="SharedPartPool"/>). Tests substitute a counting pool.</summary>
     internal Func<int, long, ArrayPool<byte>> BufferPoolFactory { get; set; }
 
     /// <summary>Uploads a media file (and cover) and commits it.</summary>

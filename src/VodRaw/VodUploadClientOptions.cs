@@ -101,6 +101,13 @@ public sealed class VodUploadClientOptions
     /// <remarks>Default: null — no checkpoints; a cancelled or failed upload aborts what it started.</remarks>
     public Checkpoints.CheckpointStore? Checkpoints { get; set; }
 
+    /// <summary>
+    /// Checks every setting as the client's constructor does (for hosts that validate options at start-up).
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting is out of range or inconsistent; the message and
+    /// <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate() => _ = Validated();
+
     internal VodUploadClientOptions Validated()
     {
         ArgumentNullException.ThrowIfNull(VodEndpoint, nameof(VodEndpoint));

@@ -14,6 +14,7 @@ public sealed class PublicApiTests
     [Theory]
     [InlineData("VodRaw", "src/VodRaw/PublicAPI.txt")]
     [InlineData("VodRaw.Emulator", "src/VodRaw.Emulator/PublicAPI.txt")]
+    [InlineData("VodRaw.Extensions.DependencyInjection", "src/VodRaw.Extensions.DependencyInjection/PublicAPI.txt")]
     public void ThePublicApiMatchesItsBaseline(string assemblyName, string baseline)
     {
         var assembly = Assembly.Load(assemblyName);
