@@ -24,7 +24,9 @@ internal static class Telemetry
     public static readonly Counter<long> BytesUploaded = Meter.CreateCounter<long>("vodraw.upload.bytes", "By", "Bytes COS confirmed (media, cover and package files).");
 
     /// <summary>Each VOD call or COS request, retries included, by operation and outcome.</summary>
-    public static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>("vodraw.request.duration", "s", "Duration of a VOD call or COS request, retries and backoff included.");
+    public static readonly Histogram<double> RequestDuration = Histogram(
+        "vodraw.request.duration", "Duration of a VOD call or COS request, retries and backoff included.",
+        [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 120]);
 
     /// <summary>Attempts sent again, by operation and reason.</summary>
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>("vodraw.request.retries", "{retry}", "Attempts sent again after a transient failure.");
@@ -33,7 +35,24 @@ internal static class Telemetry
     public static readonly UpDownCounter<long> PartsInFlight = Meter.CreateUpDownCounter<long>("vodraw.parts.in_flight", "{part}", "Parts and whole-object PUTs being sent.");
 
     /// <summary>Whole uploads, by outcome.</summary>
-    public static readonly Histogram<double> UploadDuration = Meter.CreateHistogram<double>("vodraw.upload.duration", "s", "Duration of a whole upload (ApplyUpload to CommitUpload).");
+    public static readonly Histogram<double> UploadDuration = Histogram(
+        "vodraw.upload.duration", "Duration of a whole upload (ApplyUpload to CommitUpload).",
+        [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200]);
+
+    /// <summary>
+    /// A histogram in seconds. On .NET 9+ it advises bucket boundaries in seconds (those of the OpenTelemetry HTTP
+    /// conventions, extended for large parts and whole uploads); the SDKs' default buckets (0, 5, 10, … 10000) suit
+    /// milliseconds and would put every request in the first.
+    /// </summary>
+    private static Histogram<double> Histogram(string name, string description, double[] boundaries)
+    {
+#if NET9_0_OR_GREATER
+        return Meter.CreateHistogram(name, "s", description, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = boundaries });
+#else
+        _ = boundaries;
+        return Meter.CreateHistogram<double>(name, "s", description);
+#endif
+    }
 
     /// <summary>The role of the file whose requests run in this async flow (media, cover, segment), for their spans.</summary>
     public static readonly AsyncLocal<string?> FileRole = new();

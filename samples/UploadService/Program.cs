@@ -1,0 +1,3 @@
+using VodRaw.Samples.UploadService;
+
+await UploadServiceApp.Build(args).RunAsync();
