@@ -28,4 +28,19 @@ internal static class ExitCodes
 
     /// <summary>Cancelled (Ctrl+C, SIGTERM); the message says what was left behind.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>A one-word name for an exit code, for the log file's summary line.</summary>
+    public static string Describe(int code) => code switch
+    {
+        Ok => "ok",
+        Usage => "usage",
+        ServiceError => "service-error",
+        NetworkError => "network-error",
+        FileChanged => "file-changed",
+        CredentialExpired => "credential-expired",
+        BatchIncomplete => "batch-incomplete",
+        InternalError => "internal-error",
+        Cancelled => "cancelled",
+        _ => "unknown",
+    };
 }

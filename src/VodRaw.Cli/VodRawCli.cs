@@ -7,23 +7,12 @@ namespace VodRaw.Cli;
 /// <summary>The `vodraw` command line: builds the commands and runs one, returning its exit code.</summary>
 internal static class VodRawCli
 {
+    private const string VerboseName = "--verbose";
+    private const string LogFileName = "--log-file";
+
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload).")
-        {
-            UploadCommand.Create(env),
-            CheckpointsCommand.Create(env),
-        };
-#if EMULATOR
-        root.Subcommands.Add(EmulatorCommand.Create(env));
-#else
-        var absent = new Command("emulator", "Not in this native build: run the emulator with the .NET build (dotnet tool VodRaw.Cli).") { Hidden = true };
-        absent.SetAction(_ => ResultWriter.Failure(env, json: false, ExitCodes.Usage,
-            "the emulator is not in this native build of vodraw; run `vodraw emulator` from the .NET build (dotnet tool install VodRaw.Cli) and point this binary at it with --vod-endpoint and --cos-endpoint."));
-        root.Subcommands.Add(absent);
-#endif
-        UseToolNameInHelp(root);
-        var parsed = root.Parse(args);
+        var parsed = Build(env).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             var message = string.Join(" ", parsed.Errors.Select(e => e.Message));
@@ -42,6 +31,94 @@ internal static class VodRawCli
             return ExitCodes.Usage;
         }
 
+        // The commands write to the environment they were built with: with a log, build them again on the logged one.
+        return await WithRequestLogAsync(env, args, parsed.GetValue<bool>(VerboseName), parsed.GetValue<string?>(LogFileName),
+            logged => InvokeAsync(ReferenceEquals(logged, env) ? parsed : Build(logged).Parse(args), logged, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static RootCommand Build(CliEnvironment env)
+    {
+        // Options every command takes (recursive), read back by name in RunAsync.
+        var verbose = new Option<bool>(VerboseName, "-v")
+        {
+            Description = "Print one line per request attempt on standard error: operation, part, status, attempts, duration, retry reason (never a secret).",
+            Recursive = true,
+        };
+        var logFile = new Option<string?>(LogFileName)
+        {
+            Description = "Append the same request lines (always verbose), the result and errors, and a final summary to this file.",
+            Recursive = true,
+        };
+        var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload).")
+        {
+            verbose,
+            logFile,
+            UploadCommand.Create(env),
+            CheckpointsCommand.Create(env),
+        };
+#if EMULATOR
+        root.Subcommands.Add(EmulatorCommand.Create(env));
+#else
+        var absent = new Command("emulator", "Not in this native build: run the emulator with the .NET build (dotnet tool VodRaw.Cli).") { Hidden = true };
+        absent.SetAction(_ => ResultWriter.Failure(env, json: false, ExitCodes.Usage,
+            "the emulator is not in this native build of vodraw; run `vodraw emulator` from the .NET build (dotnet tool install VodRaw.Cli) and point this binary at it with --vod-endpoint and --cos-endpoint."));
+        root.Subcommands.Add(absent);
+#endif
+        UseToolNameInHelp(root);
+        return root;
+    }
+
+    /// <summary>Runs the command with --verbose / --log-file in effect, and ends the log file with a summary line.</summary>
+    private static async Task<int> WithRequestLogAsync(CliEnvironment env, string[] args, bool verbose, string? logPath, Func<CliEnvironment, Task<int>> run)
+    {
+        if (!verbose && logPath is null)
+        {
+            return await run(env).ConfigureAwait(false);
+        }
+
+        StreamWriter? file = null;
+        if (logPath is not null)
+        {
+            try
+            {
+                file = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return ResultWriter.Failure(env, args.Contains("--json"), ExitCodes.Usage, $"--log-file {logPath}: cannot open it for writing ({e.Message.TrimEnd('.')}).");
+            }
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var log = new RequestLog(verbose ? env.Error : null, file);
+        try
+        {
+            log.WriteToFile("Run args=\"" + string.Join(' ', args).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+            // Live progress redraws one line; with request lines between, it prints whole lines instead.
+            var logged = file is null
+                ? env with { Interactive = false }
+                : env with
+                {
+                    Out = new LogTee(env.Out, log, _ => true),
+                    Error = new LogTee(env.Error, log, line => line.StartsWith("error:", StringComparison.Ordinal) || line.StartsWith("vodraw:", StringComparison.Ordinal)),
+                    Interactive = env.Interactive && !verbose,
+                };
+            var code = await run(logged).ConfigureAwait(false);
+            log.WriteToFile(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Summary exit={code} meaning={ExitCodes.Describe(code)} seconds={System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.###}"));
+            return code;
+        }
+        finally
+        {
+            if (file is not null)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<int> InvokeAsync(ParseResult parsed, CliEnvironment env, CancellationToken cancellationToken)
+    {
         // Signals are handled by the caller (Program.cs), which cancels the token; System.CommandLine's own handler is off.
         try
         {

@@ -103,7 +103,7 @@ internal static class Telemetry
     }
 
     /// <summary>A failed attempt that will be sent again: a span event, the retry counter, and the log event.</summary>
-    public static void Retrying(Activity? activity, ServiceOperation operation, int attempt, AttemptFailure failure, string reason, TimeSpan backoff)
+    public static void Retrying(Activity? activity, ServiceOperation operation, int? part, string? objectKey, int attempt, AttemptFailure failure, string reason, TimeSpan backoff)
     {
         var name = operation.Name();
         if (Retries.Enabled)
@@ -119,11 +119,11 @@ internal static class Telemetry
             ["vodraw.retry_reason"] = reason,
             ["vodraw.backoff_ms"] = Math.Round(backoff.TotalMilliseconds, 1),
         }));
-        VodRawEventSource.Log.Retrying(name, attempt, failure.Status ?? 0, failure.Code, reason, backoff.TotalMilliseconds);
+        VodRawEventSource.Log.Retrying(name, attempt, failure.Status ?? 0, failure.Code, reason, backoff.TotalMilliseconds, part ?? 0, objectKey ?? string.Empty);
     }
 
     /// <summary>Ends a call's span and records its duration: outcome, attempts, last status, the error if any.</summary>
-    public static void CallEnded(Activity? activity, ServiceOperation operation, long startedTimestamp, int attempts, int? status, string? requestId, Exception? error)
+    public static void CallEnded(Activity? activity, ServiceOperation operation, int? part, string? objectKey, long startedTimestamp, int attempts, int? status, string? requestId, Exception? error)
     {
         var seconds = Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds;
         var name = operation.Name();
@@ -135,7 +135,7 @@ internal static class Telemetry
 
         var code = (error as VodRawException)?.Code;
         requestId ??= (error as VodRawException)?.RequestId;
-        VodRawEventSource.Log.RequestCompleted(name, attempts, status ?? 0, seconds * 1000, outcome, code ?? string.Empty, requestId ?? string.Empty);
+        VodRawEventSource.Log.RequestCompleted(name, attempts, status ?? 0, seconds * 1000, outcome, code ?? string.Empty, requestId ?? string.Empty, part ?? 0, objectKey ?? string.Empty);
         if (activity is null)
         {
             return;

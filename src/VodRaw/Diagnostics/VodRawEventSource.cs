@@ -50,21 +50,26 @@ internal sealed class VodRawEventSource : EventSource
         }
     }
 
-    [Event(RequestCompletedId, Level = EventLevel.Verbose, Message = "{0}: {4} after {1} attempt(s), status {2}, {3} ms, code {5}, RequestId {6}")]
-    public void RequestCompleted(string operation, int attempts, int status, double milliseconds, string outcome, string code, string requestId)
+    /// <summary>
+    /// A request ended: <paramref name="part"/> is the UploadPart number (0 for other operations), <paramref name="objectKey"/>
+    /// the COS object (empty for VOD API calls).
+    /// </summary>
+    [Event(RequestCompletedId, Level = EventLevel.Verbose, Version = 1, Message = "{0}: {4} after {1} attempt(s), status {2}, {3} ms, code {5}, RequestId {6}, part {7}, object {8}")]
+    public void RequestCompleted(string operation, int attempts, int status, double milliseconds, string outcome, string code, string requestId, int part, string objectKey)
     {
         if (IsEnabled(EventLevel.Verbose, EventKeywords.All))
         {
-            WriteEvent(RequestCompletedId, operation, attempts, status, milliseconds, outcome, code, requestId);
+            WriteEvent(RequestCompletedId, operation, attempts, status, milliseconds, outcome, code, requestId, part, objectKey);
         }
     }
 
-    [Event(RetryingId, Level = EventLevel.Warning, Message = "{0}: attempt {1} failed (status {2}, {3}); {4}; retrying in {5} ms")]
-    public void Retrying(string operation, int attempt, int status, string code, string reason, double backoffMilliseconds)
+    /// <summary>An attempt failed and will be sent again: <paramref name="part"/> as in <see cref="RequestCompleted"/>.</summary>
+    [Event(RetryingId, Level = EventLevel.Warning, Version = 1, Message = "{0}: attempt {1} failed (status {2}, {3}); {4}; retrying in {5} ms (part {6}, object {7})")]
+    public void Retrying(string operation, int attempt, int status, string code, string reason, double backoffMilliseconds, int part, string objectKey)
     {
         if (IsEnabled(EventLevel.Warning, EventKeywords.All))
         {
-            WriteEvent(RetryingId, operation, attempt, status, code, reason, backoffMilliseconds);
+            WriteEvent(RetryingId, operation, attempt, status, code, reason, backoffMilliseconds, part, objectKey);
         }
     }
 }

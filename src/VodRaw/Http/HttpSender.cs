@@ -45,12 +45,12 @@ internal sealed class HttpSender : IDisposable
         try
         {
             var value = await SendAttemptsAsync(call, trace, cancellationToken).ConfigureAwait(false);
-            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, trace.Attempts, trace.Status, trace.RequestId, null);
+            Diagnostics.Telemetry.CallEnded(activity, call.Operation, call.PartNumber, call.ObjectKey, started, trace.Attempts, trace.Status, trace.RequestId, null);
             return value;
         }
         catch (Exception e)
         {
-            Diagnostics.Telemetry.CallEnded(activity, call.Operation, started, trace.Attempts, trace.Status, trace.RequestId, e);
+            Diagnostics.Telemetry.CallEnded(activity, call.Operation, call.PartNumber, call.ObjectKey, started, trace.Attempts, trace.Status, trace.RequestId, e);
             throw;
         }
     }
@@ -81,7 +81,7 @@ internal sealed class HttpSender : IDisposable
                 case RetryAction.Retry when attempt < maxAttempts:
                     earlierReplyLost |= failure.ReplyMayBeLost;
                     var backoff = Backoff(attempt, failure.RetryAfter);
-                    Diagnostics.Telemetry.Retrying(trace.Activity, call.Operation, attempt, failure, decision.Reason, backoff);
+                    Diagnostics.Telemetry.Retrying(trace.Activity, call.Operation, call.PartNumber, call.ObjectKey, attempt, failure, decision.Reason, backoff);
                     await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
                     continue;
                 case RetryAction.Retry:
