@@ -414,7 +414,9 @@ internal sealed class CosHandler(VodEmulator emulator)
             }
         }
 
-        // Like COS: answer 200 at once, keep the connection alive with whitespace while merging, then the result.
+        // Like COS (and S3): answer 200 at once, then the XML declaration, whitespace to keep the connection alive
+        // while merging, then the result element. The declaration comes first because an XML declaration after
+        // whitespace is malformed: Python's parser (cos-python-sdk-v5) refuses it.
         ulong crc = 0;
         foreach (var part in parts)
         {
@@ -430,20 +432,20 @@ internal sealed class CosHandler(VodEmulator emulator)
         }
 
         await response.StartAsync(call.Context.RequestAborted).ConfigureAwait(false);
-        await response.Body.WriteAsync("\n  "u8.ToArray(), call.Context.RequestAborted).ConfigureAwait(false);
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(CosXml.Declaration + "\n  "), call.Context.RequestAborted).ConfigureAwait(false);
         await response.Body.FlushAsync(call.Context.RequestAborted).ConfigureAwait(false);
 
         if (call.Fault?.Kind == FaultKind.CompleteErrorBody)
         {
             var error = CosXml.Error(call.Fault.Code, "We encountered an internal error. Please try again.", "/" + call.Key, call.RequestId, call.TraceId);
-            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(error), call.Context.RequestAborted).ConfigureAwait(false);
+            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(CosXml.WithoutDeclaration(error)), call.Context.RequestAborted).ConfigureAwait(false);
             Log(call, 200, call.Fault.Code);
             return;
         }
 
         var obj = await emulator.Store.CompleteAsync(upload, parts, CancellationToken.None).ConfigureAwait(false);
         var location = $"{emulator.CosEndpoint.ToString().TrimEnd('/')}/{call.Bucket}/{call.Key}";
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(CosXml.Complete(location, call.Bucket, call.Key, obj.ETag)), call.Context.RequestAborted).ConfigureAwait(false);
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(CosXml.WithoutDeclaration(CosXml.Complete(location, call.Bucket, call.Key, obj.ETag))), call.Context.RequestAborted).ConfigureAwait(false);
         Log(call, 200, null);
     }
 
@@ -466,17 +468,59 @@ internal sealed class CosHandler(VodEmulator emulator)
     private async Task ListMultipartUploadsAsync(Call call, Dictionary<string, string> query)
     {
         var prefix = query.GetValueOrDefault("prefix") ?? string.Empty;
+        var delimiter = query.GetValueOrDefault("delimiter") ?? string.Empty;
         var keyMarker = query.GetValueOrDefault("key-marker") ?? string.Empty;
         var idMarker = query.GetValueOrDefault("upload-id-marker") ?? string.Empty;
+        var encoding = query.GetValueOrDefault("encoding-type") ?? string.Empty;
+        if (encoding.Length > 0 && encoding != "url")
+        {
+            await ErrorAsync(call, 400, "InvalidArgument", "encoding-type may only be url.").ConfigureAwait(false);
+            return;
+        }
+
         var maxUploads = int.TryParse(query.GetValueOrDefault("max-uploads"), NumberStyles.None, CultureInfo.InvariantCulture, out var mu) ? Math.Clamp(mu, 1, 1000) : 1000;
-        var all = emulator.Store.Uploads
+        var after = emulator.Store.Uploads
             .Where(u => u.Bucket == call.Bucket && u.Key.StartsWith(prefix, StringComparison.Ordinal))
             .OrderBy(u => u.Key, StringComparer.Ordinal).ThenBy(u => u.UploadId, StringComparer.Ordinal)
             .Where(u => keyMarker.Length == 0 || string.CompareOrdinal(u.Key, keyMarker) > 0
-                || (u.Key == keyMarker && idMarker.Length > 0 && string.CompareOrdinal(u.UploadId, idMarker) > 0))
-            .ToList();
-        var page = all.Take(maxUploads).ToList();
-        await XmlAsync(call, 200, CosXml.ListMultipartUploads(call.Bucket, prefix, page, maxUploads, all.Count > page.Count)).ConfigureAwait(false);
+                || (u.Key == keyMarker && idMarker.Length > 0 && string.CompareOrdinal(u.UploadId, idMarker) > 0));
+
+        // With a delimiter, keys that hold it after the prefix roll up into one CommonPrefixes entry each (up to and
+        // including the delimiter); an entry counts against max-uploads like an upload.
+        var page = new ListUploadsPage(prefix, delimiter, keyMarker, idMarker, maxUploads, encoding == "url");
+        foreach (var upload in after)
+        {
+            var cut = delimiter.Length == 0 ? -1 : upload.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+            if (cut >= 0)
+            {
+                var common = upload.Key[..(cut + delimiter.Length)];
+                if (page.CommonPrefixes.Count > 0 && page.CommonPrefixes[^1] == common)
+                {
+                    continue;
+                }
+
+                if (page.Count == maxUploads)
+                {
+                    page.Truncated = true;
+                    break;
+                }
+
+                page.CommonPrefixes.Add(common);
+                page.Last = (upload.Key, upload.UploadId);
+                continue;
+            }
+
+            if (page.Count == maxUploads)
+            {
+                page.Truncated = true;
+                break;
+            }
+
+            page.Uploads.Add(upload);
+            page.Last = (upload.Key, upload.UploadId);
+        }
+
+        await XmlAsync(call, 200, CosXml.ListMultipartUploads(call.Bucket, page)).ConfigureAwait(false);
     }
 
     private async Task GetObjectAsync(Call call)

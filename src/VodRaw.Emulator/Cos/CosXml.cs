@@ -8,6 +8,13 @@ namespace VodRaw.Emulator.Cos;
 /// <summary>The XML bodies the emulator reads and writes (COS shapes; DTDs refused).</summary>
 internal static class CosXml
 {
+    /// <summary>The XML declaration every COS body starts with.</summary>
+    public const string Declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+
+    /// <summary>A body of this class without its leading declaration (for a reply that sent the declaration already).</summary>
+    public static string WithoutDeclaration(string xml) =>
+        xml.StartsWith(Declaration, StringComparison.Ordinal) ? xml[Declaration.Length..].TrimStart('\n') : xml;
+
     public static string Error(string code, string message, string resource, string requestId, string traceId) =>
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>"
         + $"<Code>{Esc(code)}</Code><Message>{Esc(message)}</Message><Resource>{Esc(resource)}</Resource>"
@@ -71,21 +78,39 @@ internal static class CosXml
         }
     }
 
-    public static string ListMultipartUploads(string bucket, string prefix, IReadOnlyList<MultipartUpload> uploads, int maxUploads, bool truncated)
+    public static string ListMultipartUploads(string bucket, ListUploadsPage page)
     {
+        // encoding-type=url: every key-like value is percent-encoded (RFC 3986 unreserved characters and '/' kept).
+        string Value(string s) => Esc(page.UrlEncoded ? Uri.EscapeDataString(s).Replace("%2F", "/", StringComparison.Ordinal) : s);
         var sb = new StringBuilder();
-        sb.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult><Bucket>").Append(Esc(bucket))
-            .Append("</Bucket><Prefix>").Append(Esc(prefix)).Append("</Prefix><MaxUploads>").Append(maxUploads.ToString(CultureInfo.InvariantCulture))
-            .Append("</MaxUploads><IsTruncated>").Append(truncated ? "true" : "false").Append("</IsTruncated>");
-        if (truncated && uploads.Count > 0)
+        sb.Append(Declaration).Append("\n<ListMultipartUploadsResult><Bucket>").Append(Esc(bucket)).Append("</Bucket>");
+        if (page.UrlEncoded)
         {
-            sb.Append("<NextKeyMarker>").Append(Esc(uploads[^1].Key)).Append("</NextKeyMarker><NextUploadIdMarker>").Append(Esc(uploads[^1].UploadId)).Append("</NextUploadIdMarker>");
+            sb.Append("<EncodingType>url</EncodingType>");
         }
 
-        foreach (var u in uploads)
+        sb.Append("<KeyMarker>").Append(Value(page.KeyMarker)).Append("</KeyMarker><UploadIdMarker>").Append(Esc(page.UploadIdMarker)).Append("</UploadIdMarker>");
+        if (page.Truncated && page.Last is { } last)
         {
-            sb.Append("<Upload><Key>").Append(Esc(u.Key)).Append("</Key><UploadId>").Append(Esc(u.UploadId)).Append("</UploadId><StorageClass>STANDARD</StorageClass><Initiated>")
+            sb.Append("<NextKeyMarker>").Append(Value(last.Key)).Append("</NextKeyMarker><NextUploadIdMarker>").Append(Esc(last.UploadId)).Append("</NextUploadIdMarker>");
+        }
+
+        if (page.Delimiter.Length > 0)
+        {
+            sb.Append("<Delimiter>").Append(Value(page.Delimiter)).Append("</Delimiter>");
+        }
+
+        sb.Append("<Prefix>").Append(Value(page.Prefix)).Append("</Prefix><MaxUploads>").Append(page.MaxUploads.ToString(CultureInfo.InvariantCulture))
+            .Append("</MaxUploads><IsTruncated>").Append(page.Truncated ? "true" : "false").Append("</IsTruncated>");
+        foreach (var u in page.Uploads)
+        {
+            sb.Append("<Upload><Key>").Append(Value(u.Key)).Append("</Key><UploadId>").Append(Esc(u.UploadId)).Append("</UploadId><StorageClass>STANDARD</StorageClass><Initiated>")
                 .Append(u.Initiated.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)).Append("</Initiated></Upload>");
+        }
+
+        foreach (var common in page.CommonPrefixes)
+        {
+            sb.Append("<CommonPrefixes><Prefix>").Append(Value(common)).Append("</Prefix></CommonPrefixes>");
         }
 
         return sb.Append("</ListMultipartUploadsResult>").ToString();

@@ -151,8 +151,10 @@ public sealed class CosTests : IAsyncLifetime
         var complete = await CompleteAsync(key, uploadId, etags.Select((e, i) => (i + 1, e)));
         Assert.Equal(200, (int)complete.StatusCode);
         var text = await complete.Content.ReadAsStringAsync();
-        Assert.True(char.IsWhiteSpace(text[0]), "Complete sends whitespace before its XML, as COS does");
-        Assert.Equal("CompleteMultipartUploadResult", XDocument.Parse(text.Trim()).Root!.Name.LocalName);
+        // The declaration first, then keep-alive whitespace, then the result: a strict parser (XDocument here,
+        // Python's in cos-python-sdk-v5) reads the body as it arrived, untrimmed.
+        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n ", text, StringComparison.Ordinal);
+        Assert.Equal("CompleteMultipartUploadResult", XDocument.Parse(text).Root!.Name.LocalName);
         Assert.Equal(Crc64.Compute(data).ToString(CultureInfo.InvariantCulture), complete.Headers.GetValues("x-cos-hash-crc64ecma").Single());
         Assert.Equal(data, _emulator.GetObject(_bucket, key)!.ReadAllBytes());
         Assert.Equal(0, _emulator.PendingMultipartUploads);
@@ -208,6 +210,48 @@ public sealed class CosTests : IAsyncLifetime
         var get = await _raw.CosAsync(HttpMethod.Get, _bucket, key, _temp);
         Assert.Equal("Hello, World!", await get.Content.ReadAsStringAsync());
         Assert.Equal(404, (int)(await _raw.CosAsync(HttpMethod.Head, _bucket, key + "nope", _temp)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ListMultipartUploadsRollsKeysUpAtTheDelimiterAndUrlEncodesWhenAsked()
+    {
+        // As cos-python-sdk-v5 asks before a multipart upload: every parameter present, delimiter empty, encoding url.
+        await InitiateAsync(_directory + "a.mp4");
+        await InitiateAsync(_directory + "gear 1/x+y.ts");
+        await InitiateAsync(_directory + "gear 1/z.ts");
+        await InitiateAsync(_directory + "视频.mp4");
+
+        var python = await ListAsync([new("prefix", _directory), new("delimiter", ""), new("key-marker", ""), new("upload-id-marker", ""), new("max-uploads", "1000"), new("encoding-type", "url")]);
+        Assert.Equal("url", python.Element("EncodingType")!.Value);
+        Assert.Equal(_directory, python.Element("Prefix")!.Value);
+        Assert.Equal(
+            [_directory + "a.mp4", _directory + "gear%201/x%2By.ts", _directory + "gear%201/z.ts", _directory + "%E8%A7%86%E9%A2%91.mp4"],
+            python.Elements("Upload").Select(u => u.Element("Key")!.Value));
+        Assert.Equal(
+            [_directory + "a.mp4", _directory + "gear 1/x+y.ts", _directory + "gear 1/z.ts", _directory + "视频.mp4"],
+            python.Elements("Upload").Select(u => Uri.UnescapeDataString(u.Element("Key")!.Value)));
+
+        var rolled = await ListAsync([new("prefix", _directory), new("delimiter", "/")]);
+        Assert.Equal("/", rolled.Element("Delimiter")!.Value);
+        Assert.Null(rolled.Element("EncodingType"));
+        Assert.Equal([_directory + "a.mp4", _directory + "视频.mp4"], rolled.Elements("Upload").Select(u => u.Element("Key")!.Value));
+        Assert.Equal([_directory + "gear 1/"], rolled.Elements("CommonPrefixes").Select(c => c.Element("Prefix")!.Value));
+
+        // A rolled-up prefix counts against max-uploads like an upload.
+        var paged = await ListAsync([new("prefix", _directory), new("delimiter", "/"), new("max-uploads", "2")]);
+        Assert.Equal("true", paged.Element("IsTruncated")!.Value);
+        Assert.Single(paged.Elements("Upload"));
+        Assert.Single(paged.Elements("CommonPrefixes"));
+
+        var refused = await _raw.CosAsync(HttpMethod.Get, _bucket, string.Empty, _temp, query: [new("uploads", string.Empty), new("prefix", _directory), new("encoding-type", "base64")]);
+        await AssertCosError(refused, 400, "InvalidArgument");
+    }
+
+    private async Task<XElement> ListAsync(KeyValuePair<string, string>[] parameters)
+    {
+        var response = await _raw.CosAsync(HttpMethod.Get, _bucket, string.Empty, _temp, query: [new("uploads", string.Empty), .. parameters]);
+        Assert.Equal(200, (int)response.StatusCode);
+        return XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
     }
 
     private async Task<string> InitiateAsync(string key)
