@@ -243,7 +243,7 @@ public sealed class VodEmulator : IAsyncDisposable
             + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture);
         var session = new VodSession
         {
-            SessionKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)),
+            SessionKey = Hex.Lower(RandomNumberGenerator.GetBytes(24)),
             Bucket = BucketFor(subAppId),
             Region = region,
             MediaStoragePath = $"/{directory}/f0.{mediaType}",
@@ -344,14 +344,22 @@ public sealed class VodEmulator : IAsyncDisposable
             key.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || key.EndsWith(".mpd", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// An object key as a URL path, the emulator's own encoding (not the library's): each segment percent-encoded
+    /// except RFC 3986's unreserved characters, <c>/</c> kept, and <c>./</c> written <c>.%2F</c> so that no HTTP stack
+    /// takes it for a dot segment.
+    /// </summary>
+    internal static string ObjectPath(string key) =>
+        "/" + string.Join('/', key.TrimStart('/').Split('/').Select(Uri.EscapeDataString)).Replace("./", ".%2F", StringComparison.Ordinal);
+
     internal CommitResult Commit(VodSession session)
     {
         var fileId = Interlocked.Increment(ref _nextFileId).ToString(CultureInfo.InvariantCulture);
         var baseUrl = CosEndpoint.ToString().TrimEnd('/') + "/" + session.Bucket;
         return new CommitResult(
             fileId,
-            baseUrl + VodRaw.Signing.CosEncoding.EncodeObjectPath(session.MediaStoragePath),
-            session.CoverStoragePath is null ? null : baseUrl + VodRaw.Signing.CosEncoding.EncodeObjectPath(session.CoverStoragePath));
+            baseUrl + ObjectPath(session.MediaStoragePath),
+            session.CoverStoragePath is null ? null : baseUrl + ObjectPath(session.CoverStoragePath));
     }
 
     internal void Log(EmulatorOperation operation, string method, string target, int? partNumber, int status, string? code, FaultKind? fault, long bodyBytes) =>

@@ -82,9 +82,9 @@ internal static class CosSignatureVerifier
         }
 
         var httpString = method.ToLowerInvariant() + "\n" + decodedPath + "\n" + Join(parameters) + "\n" + Join(headers) + "\n";
-        var stringToSign = "sha1\n" + fields.KeyTime + "\n" + Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(httpString))) + "\n";
-        var signKey = Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secretKey), Encoding.UTF8.GetBytes(fields.KeyTime)));
-        var expected = Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(signKey), Encoding.UTF8.GetBytes(stringToSign)));
+        var stringToSign = "sha1\n" + fields.KeyTime + "\n" + Hex.Lower(SHA1.HashData(Encoding.UTF8.GetBytes(httpString))) + "\n";
+        var signKey = Hex.Lower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secretKey), Encoding.UTF8.GetBytes(fields.KeyTime)));
+        var expected = Hex.Lower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(signKey), Encoding.UTF8.GetBytes(stringToSign)));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(fields.Signature)))
         {
             // As S3 does: say what was signed (values of token headers masked; never a key or a signature).

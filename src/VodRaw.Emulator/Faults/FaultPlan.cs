@@ -7,7 +7,7 @@ namespace VodRaw.Emulator;
 public sealed class FaultPlan
 {
     private readonly List<FaultRule> _rules = [];
-    private readonly Lock _gate = new();
+    private readonly object _gate = new();
 
     /// <summary>The declared rules.</summary>
     public IReadOnlyList<FaultRule> Rules

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using VodRaw.Hashing;
 
 namespace VodRaw.Emulator;
 
@@ -49,7 +48,7 @@ internal sealed class ObjectStore : IDisposable
         var path = StoreContent ? Path.Combine(_root, "objects", Guid.NewGuid().ToString("N")) : null;
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var crc = new Crc64();
+        var crc = new EmulatorCrc64();
         FileStream? file = path is null ? null : new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
         long total = 0;
         try
@@ -89,7 +88,7 @@ internal sealed class ObjectStore : IDisposable
                 file = null;
             }
 
-            var result = new BodyResult(path, total, Convert.ToHexStringLower(md5.GetHashAndReset()), crc.Value, Truncated: false);
+            var result = new BodyResult(path, total, Hex.Lower(md5.GetHashAndReset()), crc.Value, Truncated: false);
             path = null; // ownership passes to the caller
             return result;
         }
@@ -161,12 +160,12 @@ internal sealed class ObjectStore : IDisposable
         var md5s = new byte[parts.Count * 16];
         for (var i = 0; i < parts.Count; i++)
         {
-            crc = VodRaw.Hashing.Crc64.Combine(crc, parts[i].Crc64, parts[i].Size);
+            crc = EmulatorCrc64.Combine(crc, parts[i].Crc64, parts[i].Size);
             length += parts[i].Size;
-            Convert.FromHexString(parts[i].ETag.AsSpan(1, 32), md5s.AsSpan(i * 16, 16), out _, out _);
+            Convert.FromHexString(parts[i].ETag.AsSpan(1, 32)).CopyTo(md5s.AsSpan(i * 16, 16));
         }
 
-        var etag = "\"" + Convert.ToHexStringLower(MD5.HashData(md5s)) + "-" + parts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"";
+        var etag = "\"" + Hex.Lower(MD5.HashData(md5s)) + "-" + parts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"";
         var obj = new EmulatorObject(upload.Bucket, upload.Key, length, etag, crc, null, path, parts.Count);
         Replace(obj);
         RemoveUpload(upload);

@@ -113,13 +113,13 @@ internal static class Tc3Verifier
             rawQuery,
             canonicalHeaders.ToString(),
             string.Join(';', names.Order(StringComparer.Ordinal)),
-            Convert.ToHexStringLower(SHA256.HashData(body)));
+            Hex.Lower(SHA256.HashData(body)));
         var stringToSign = $"TC3-HMAC-SHA256\n{timestamp.ToString(CultureInfo.InvariantCulture)}\n{date}/vod/tc3_request\n"
-            + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
+            + Hex.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
         var kDate = HMACSHA256.HashData(Encoding.UTF8.GetBytes("TC3" + credential.SecretKey), Encoding.UTF8.GetBytes(date));
         var kService = HMACSHA256.HashData(kDate, "vod"u8);
         var kSigning = HMACSHA256.HashData(kService, "tc3_request"u8);
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(kSigning, Encoding.UTF8.GetBytes(stringToSign)));
+        var expected = Hex.Lower(HMACSHA256.HashData(kSigning, Encoding.UTF8.GetBytes(stringToSign)));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
         {
             // Say what was signed (token headers masked; never a key or a signature), so a client's own bug shows.

@@ -212,6 +212,22 @@ public sealed class CosTests : IAsyncLifetime
         Assert.Equal(404, (int)(await _raw.CosAsync(HttpMethod.Head, _bucket, key + "nope", _temp)).StatusCode);
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task StoresAPutSentChunkedOrAfterExpectContinue(bool chunked, bool expectContinue)
+    {
+        // COS takes Transfer-Encoding: chunked (no Content-Length, none signed); the Java and Go SDKs send Expect: 100-continue.
+        var key = _directory + $"te-{chunked}-{expectContinue}.mp4";
+        var body = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray();
+        var response = await _raw.CosAsync(HttpMethod.Put, _bucket, key, _temp, body, chunked: chunked, expectContinue: expectContinue,
+            tamper: r => Assert.Equal(chunked, r.Headers.TransferEncodingChunked == true));
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(body, _emulator.GetObject(_bucket, key)!.ReadAllBytes());
+        Assert.Equal(body.Length, _emulator.Requests.Last(r => r.Operation == EmulatorOperation.PutObject).BodyBytes);
+    }
+
     [Fact]
     public async Task ListMultipartUploadsRollsKeysUpAtTheDelimiterAndUrlEncodesWhenAsked()
     {

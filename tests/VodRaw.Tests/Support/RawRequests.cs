@@ -62,13 +62,15 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         Action<HttpRequestMessage>? tamper = null,
         CosKeyTime? keyTime = null,
         bool virtualHost = false,
-        bool viaProxy = false)
+        bool viaProxy = false,
+        bool chunked = false,
+        bool expectContinue = false)
     {
         virtualHost |= viaProxy;
         var parameters = (query ?? []).ToArray();
         var host = virtualHost ? $"{bucket}.cos.ap-guangzhou.myqcloud.com" : emulator.CosEndpoint.Authority;
         var signed = new List<KeyValuePair<string, string>> { new("Host", host) };
-        if (body is not null)
+        if (body is not null && !chunked)
         {
             signed.Add(new("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
@@ -93,8 +95,12 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         var request = new HttpRequestMessage(method, uri);
         if (body is not null)
         {
-            request.Content = new ByteArrayContent(body);
+            // Chunked: a stream of unknown length, so the handler sends Transfer-Encoding: chunked, no Content-Length.
+            request.Content = chunked ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body);
+            request.Headers.TransferEncodingChunked = chunked ? true : null;
         }
+
+        request.Headers.ExpectContinue = expectContinue ? true : null;
 
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
         if (virtualHost)
