@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using VodRaw.Benchmarks.EndToEnd;
 
-// `sink`, `e2e`/`scale`, `segments` and `batch` are the end-to-end harnesses (see benchmarks/README.md); anything else goes to BenchmarkDotNet.
+// `sink`, `e2e`/`scale`, `segments`, `batch` and `emulator-ingest` are the end-to-end harnesses (see benchmarks/README.md); anything else goes to BenchmarkDotNet.
 switch (args.FirstOrDefault())
 {
     case "sink":
@@ -11,6 +11,8 @@ switch (args.FirstOrDefault())
         return await E2EHarness.RunOneAsync(args);
     case "segments":
         return await SegmentsBenchmark.RunAsync(args);
+    case "emulator-ingest":
+        return await EmulatorIngestBenchmark.RunAsync(args);
     case "batch":
         return await BatchBenchmark.RunAsync(args);
     case "e2e":

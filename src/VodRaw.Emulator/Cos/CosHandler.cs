@@ -196,7 +196,7 @@ internal sealed class CosHandler(VodEmulator emulator)
             case FaultKind.ResetConnection:
                 try
                 {
-                    var body = await emulator.Store.ReadBodyAsync(context.Request.Body, fault.AfterBytes, context.RequestAborted).ConfigureAwait(false);
+                    var body = await emulator.Store.ReadBodyAsync(context.Request.BodyReader, fault.AfterBytes, context.RequestAborted).ConfigureAwait(false);
                     call.BodyBytes = body.Length;
                 }
                 catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
@@ -641,7 +641,7 @@ internal sealed class CosHandler(VodEmulator emulator)
     {
         try
         {
-            var body = await emulator.Store.ReadBodyAsync(call.Context.Request.Body, null, call.Context.RequestAborted).ConfigureAwait(false);
+            var body = await emulator.Store.ReadBodyAsync(call.Context.Request.BodyReader, null, call.Context.RequestAborted).ConfigureAwait(false);
             call.BodyBytes = body.Length;
             return body;
         }

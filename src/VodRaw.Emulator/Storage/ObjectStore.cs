@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
@@ -39,67 +40,70 @@ internal sealed class ObjectStore : IDisposable
 
     public MultipartUpload? GetUpload(string uploadId) => _uploads.TryGetValue(uploadId, out var u) ? u : null;
 
-    /// <summary>Reads a body to a temporary file (or discards it) while hashing it.</summary>
-    /// <param name="body">The request body.</param>
+    /// <summary>
+    /// Reads a body straight from Kestrel's buffers (<see cref="PipeReader"/>: no copy into a buffer of ours) into
+    /// the hashers and a temporary file, or discards it after hashing.
+    /// </summary>
+    /// <param name="body">The request body (<c>HttpRequest.BodyReader</c>).</param>
     /// <param name="limit">Stop after this many bytes and report <c>Truncated</c> (reset-connection faults); null reads all.</param>
     /// <param name="cancellationToken">Aborts the read.</param>
-    public async Task<BodyResult> ReadBodyAsync(Stream body, long? limit, CancellationToken cancellationToken)
+    public async Task<BodyResult> ReadBodyAsync(PipeReader body, long? limit, CancellationToken cancellationToken)
     {
+        if (limit is <= 0)
+        {
+            return new BodyResult(null, 0, string.Empty, 0, Truncated: true);
+        }
+
         var path = StoreContent ? Path.Combine(_root, "objects", Guid.NewGuid().ToString("N")) : null;
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var crc = new EmulatorCrc64();
-        FileStream? file = path is null ? null : new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+        // Kestrel's segments go to the file as they are, several per system call (a gathering write): no copy.
+        var file = path is null ? null : File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous);
+        var segments = new List<ReadOnlyMemory<byte>>();
         long total = 0;
         try
         {
             while (true)
             {
-                var want = buffer.Length;
-                if (limit is { } l)
+                var read = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = read.Buffer;
+                if (limit is { } l && total + buffer.Length >= l)
                 {
-                    if (total >= l)
-                    {
-                        return new BodyResult(null, total, string.Empty, 0, Truncated: true);
-                    }
-
-                    want = (int)Math.Min(want, l - total);
+                    // The fault's cut-off: take what it allows, and stop as if the connection dropped there.
+                    body.AdvanceTo(buffer.GetPosition(l - total));
+                    return new BodyResult(null, l, string.Empty, 0, Truncated: true);
                 }
 
-                var n = await body.ReadAsync(buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
+                segments.Clear();
+                foreach (var segment in buffer)
+                {
+                    md5.AppendData(segment.Span);
+                    crc.Append(segment.Span);
+                    segments.Add(segment);
+                }
+
+                if (file is not null && segments.Count > 0)
+                {
+                    await RandomAccess.WriteAsync(file, segments, total, cancellationToken).ConfigureAwait(false);
+                }
+
+                total += buffer.Length;
+                body.AdvanceTo(buffer.End);
+                if (read.IsCompleted || read.IsCanceled)
                 {
                     break;
                 }
-
-                md5.AppendData(buffer, 0, n);
-                crc.Append(buffer.AsSpan(0, n));
-                if (file is not null)
-                {
-                    await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                }
-
-                total += n;
             }
 
-            if (file is not null)
-            {
-                await file.DisposeAsync().ConfigureAwait(false);
-                file = null;
-            }
-
+            file?.Dispose();
+            file = null;
             var result = new BodyResult(path, total, Hex.Lower(md5.GetHashAndReset()), crc.Value, Truncated: false);
             path = null; // ownership passes to the caller
             return result;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (file is not null)
-            {
-                await file.DisposeAsync().ConfigureAwait(false);
-            }
-
+            file?.Dispose();
             if (path is not null)
             {
                 TryDelete(path);
