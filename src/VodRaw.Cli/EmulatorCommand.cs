@@ -12,7 +12,8 @@ internal static class EmulatorCommand
         var port = new Option<int>("--port") { Description = "VOD API port on 127.0.0.1 (COS listens on the next port). Default 0: any free ports." };
         var data = new Option<string?>("--data") { Description = "Directory for stored objects (default: a temporary directory, deleted on exit)." };
         var json = new Option<bool>("--json") { Description = "Print the endpoints and keys as one JSON line." };
-        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json };
+        var discard = new Option<bool>("--discard-content") { Description = "Hash and check bodies but keep no object content (load tests, uploads bigger than the disk)." };
+        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json, discard };
         command.SetAction(async (result, cancellationToken) =>
         {
             var p = result.GetValue(port);
@@ -28,7 +29,7 @@ internal static class EmulatorCommand
             }
 
             await using var emulator = await VodEmulator.StartAsync(
-                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory }, cancellationToken).ConfigureAwait(false);
+                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard) }, cancellationToken).ConfigureAwait(false);
             var cos = emulator.CosEndpoint + "{bucket}";
             if (result.GetValue(json))
             {

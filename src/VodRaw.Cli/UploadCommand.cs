@@ -272,7 +272,7 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
         {
             using var client = new VodUploadClient(credential, options);
             var started = Stopwatch.GetTimestamp();
-            var response = await client.UploadAsync(region, request, progress, cancellationToken).ConfigureAwait(false);
+            var response = await client.UploadAsync(region, request, new GarbageBoundingProgress(progress, new GarbageBound()), cancellationToken).ConfigureAwait(false);
             progress.Finish();
             ResultWriter.Success(env, json, response, Stopwatch.GetElapsedTime(started).TotalSeconds);
             return ExitCodes.Ok;
@@ -332,6 +332,16 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
         }
     }
 
+
+    /// <summary>Passes progress on, and bounds the garbage kept between gen-0 collections at each report.</summary>
+    private sealed class GarbageBoundingProgress(IProgress<UploadProgress> inner, GarbageBound bound) : IProgress<UploadProgress>
+    {
+        public void Report(UploadProgress value)
+        {
+            inner.Report(value);
+            bound.Check();
+        }
+    }
 
 #if EMULATOR
     /// <summary>Starts the embedded emulator, points <paramref name="options"/> at it, and runs <paramref name="run"/> with its credential.</summary>

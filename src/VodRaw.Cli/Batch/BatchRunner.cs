@@ -155,7 +155,7 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         }
         finally
         {
-            _garbage.FileFinished();
+            _garbage.Check();
         }
     }
 
