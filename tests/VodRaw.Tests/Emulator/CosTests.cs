@@ -23,11 +23,7 @@ public sealed class CosTests : IAsyncLifetime
     {
         _emulator = await VodEmulator.StartAsync(new VodEmulatorOptions { TimeProvider = _time });
         _raw = new RawRequests(_emulator, _time);
-        _apply = await _raw.ApplyAsync();
-        _temp = RawRequests.TempCredentialOf(_apply);
-        _bucket = _apply.GetProperty("StorageBucket").GetString()!;
-        var media = _apply.GetProperty("MediaStoragePath").GetString()![1..];
-        _directory = media[..(media.LastIndexOf('/') + 1)];
+        (_apply, _temp, _bucket, _directory) = await _raw.OpenSessionAsync();
     }
 
     public async Task DisposeAsync()

@@ -18,11 +18,7 @@ public sealed class TrafficLimitTests : IAsyncLifetime
     {
         _emulator = await VodEmulator.StartAsync(new VodEmulatorOptions { TimeProvider = _time });
         _raw = new RawRequests(_emulator, _time);
-        var apply = await _raw.ApplyAsync();
-        _temp = RawRequests.TempCredentialOf(apply);
-        _bucket = apply.GetProperty("StorageBucket").GetString()!;
-        var media = apply.GetProperty("MediaStoragePath").GetString()![1..];
-        _directory = media[..(media.LastIndexOf('/') + 1)];
+        (_, _temp, _bucket, _directory) = await _raw.OpenSessionAsync();
     }
 
     public async Task DisposeAsync()

@@ -145,6 +145,14 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
         return response;
     }
 
+    /// <summary>ApplyUpload, then what a COS test needs from it: the temporary credential, bucket and session directory.</summary>
+    public async Task<CosSession> OpenSessionAsync()
+    {
+        var apply = await ApplyAsync();
+        var media = apply.GetProperty("MediaStoragePath").GetString()![1..];
+        return new CosSession(apply, TempCredentialOf(apply), apply.GetProperty("StorageBucket").GetString()!, media[..(media.LastIndexOf('/') + 1)]);
+    }
+
     public static EmulatorCredential TempCredentialOf(JsonElement apply)
     {
         var c = apply.GetProperty("TempCertificate");
@@ -153,3 +161,10 @@ internal sealed class RawRequests(VodEmulator emulator, TimeProvider? time = nul
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>An ApplyUpload's session as COS tests use it.</summary>
+/// <param name="Apply">The ApplyUpload Response object.</param>
+/// <param name="Credential">Its temporary credential.</param>
+/// <param name="Bucket">Its bucket.</param>
+/// <param name="Directory">The session's directory in the bucket, with a trailing slash.</param>
+internal sealed record CosSession(JsonElement Apply, EmulatorCredential Credential, string Bucket, string Directory);
