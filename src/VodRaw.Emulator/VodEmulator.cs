@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using VodRaw.Emulator.Cos;
 using VodRaw.Emulator.Vod;
-using VodRaw.Manifests;
 
 namespace VodRaw.Emulator;
 
@@ -310,16 +309,16 @@ public sealed class VodEmulator : IAsyncDisposable
             IReadOnlyList<string> references;
             try
             {
-                references = LocalManifestParser.Parse(manifest.ReadAllBytes(), type);
+                references = PackageReader.Read(manifest.ReadAllBytes(), type);
             }
-            catch (ManifestFormatException e)
+            catch (FormatException e)
             {
                 return $"The manifest {manifest.Key} cannot be parsed: {e.Message}";
             }
 
             foreach (var reference in references)
             {
-                if (ManifestReference.Normalize(reference, out var violation) is not { } relative)
+                if (PackageReader.Normalize(reference, out var violation) is not { } relative)
                 {
                     return $"The manifest {manifest.Key} references '{reference}', which {violation}.";
                 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using VodRaw.Manifests;
 
 namespace VodRaw.Emulator.Vod;
 
@@ -385,10 +384,10 @@ internal sealed class VodApiHandler(VodEmulator emulator)
         IReadOnlyList<string> segments;
         try
         {
-            // The same parser the client uses locally, so both discovery modes agree.
-            segments = LocalManifestParser.Parse(System.Text.Encoding.UTF8.GetBytes(content), type);
+            // The emulator's own reader: the client's Local discovery is checked against it, not against itself.
+            segments = PackageReader.Read(System.Text.Encoding.UTF8.GetBytes(content), type);
         }
-        catch (ManifestFormatException e)
+        catch (FormatException e)
         {
             return Outcome.Fail("InvalidParameterValue.MediaManifestContent", "The manifest cannot be parsed: " + e.Message);
         }
