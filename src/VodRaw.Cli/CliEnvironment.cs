@@ -8,6 +8,9 @@ namespace VodRaw.Cli;
 /// <param name="Input">Opens standard input (for <c>vodraw upload -</c>).</param>
 internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, Func<string, string?> Variable, bool Interactive, Func<Stream>? Input = null)
 {
+    /// <summary>With --verbose or --log-file: where the command's own request lines go (the emulator's served requests).</summary>
+    public RequestLog? Log { get; init; }
+
     public static CliEnvironment Console() => new(
         System.Console.Out, System.Console.Error, Environment.GetEnvironmentVariable, !System.Console.IsErrorRedirected, System.Console.OpenStandardInput);
 }

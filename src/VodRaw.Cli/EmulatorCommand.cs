@@ -29,7 +29,8 @@ internal static class EmulatorCommand
             }
 
             await using var emulator = await VodEmulator.StartAsync(
-                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard) }, cancellationToken).ConfigureAwait(false);
+                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard),
+                    RequestLogged = env.Log is { } log ? request => log.WriteRequest(Served(request)) : null }, cancellationToken).ConfigureAwait(false);
             var cos = emulator.CosEndpoint + "{bucket}";
             if (result.GetValue(json))
             {
@@ -74,6 +75,30 @@ internal static class EmulatorCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A served request as a logfmt line (no header or query value: nothing secret).</summary>
+    internal static string Served(EmulatorRequest r)
+    {
+        var line = new System.Text.StringBuilder("Served operation=").Append(r.Operation).Append(" method=").Append(r.Method)
+            .Append(" target=\"").Append(r.Target.Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+        if (r.PartNumber is { } part)
+        {
+            line.Append(" part=").Append(part.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        line.Append(" status=").Append(r.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (r.ErrorCode is { } code)
+        {
+            line.Append(" code=").Append(code);
+        }
+
+        if (r.Fault is { } fault)
+        {
+            line.Append(" fault=").Append(fault);
+        }
+
+        return line.Append(" bytes=").Append(r.BodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToString();
     }
 }
 #endif

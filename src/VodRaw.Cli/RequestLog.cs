@@ -37,6 +37,15 @@ internal sealed class RequestLog : EventListener
         }
     }
 
+    /// <summary>Writes a request line of the command's own (the emulator's served requests) where the events go.</summary>
+    public void WriteRequest(string line)
+    {
+        foreach (var sink in _sinks)
+        {
+            Write(sink, line);
+        }
+    }
+
     /// <summary>Writes a line of the CLI's own (a result, an error, the final summary) to the log file only.</summary>
     public void WriteToFile(string line)
     {
@@ -77,11 +86,7 @@ internal sealed class RequestLog : EventListener
             return;
         }
 
-        var line = Format(eventData);
-        foreach (var sink in _sinks)
-        {
-            Write(sink, line);
-        }
+        WriteRequest(Format(eventData));
     }
 
     private void Write(TextWriter sink, string line)

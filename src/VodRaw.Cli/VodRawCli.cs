@@ -32,7 +32,9 @@ internal static class VodRawCli
         }
 
         // The commands write to the environment they were built with: with a log, build them again on the logged one.
-        return await WithRequestLogAsync(env, args, parsed.GetValue<bool>(VerboseName), parsed.GetValue<string?>(LogFileName),
+        // The emulator's standard output is its banner of (throwaway) keys: the log file does not copy it.
+        var copyOutput = parsed.CommandResult.Command.Name != "emulator";
+        return await WithRequestLogAsync(env, args, parsed.GetValue<bool>(VerboseName), parsed.GetValue<string?>(LogFileName), copyOutput,
             logged => InvokeAsync(ReferenceEquals(logged, env) ? parsed : Build(logged).Parse(args), logged, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -69,7 +71,7 @@ internal static class VodRawCli
     }
 
     /// <summary>Runs the command with --verbose / --log-file in effect, and ends the log file with a summary line.</summary>
-    private static async Task<int> WithRequestLogAsync(CliEnvironment env, string[] args, bool verbose, string? logPath, Func<CliEnvironment, Task<int>> run)
+    private static async Task<int> WithRequestLogAsync(CliEnvironment env, string[] args, bool verbose, string? logPath, bool copyOutput, Func<CliEnvironment, Task<int>> run)
     {
         if (!verbose && logPath is null)
         {
@@ -96,12 +98,13 @@ internal static class VodRawCli
             log.WriteToFile("Run args=\"" + string.Join(' ', args).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
             // Live progress redraws one line; with request lines between, it prints whole lines instead.
             var logged = file is null
-                ? env with { Interactive = false }
+                ? env with { Interactive = false, Log = log }
                 : env with
                 {
-                    Out = new LogTee(env.Out, log, _ => true),
+                    Out = copyOutput ? new LogTee(env.Out, log, _ => true) : env.Out,
                     Error = new LogTee(env.Error, log, line => line.StartsWith("error:", StringComparison.Ordinal) || line.StartsWith("vodraw:", StringComparison.Ordinal)),
                     Interactive = env.Interactive && !verbose,
+                    Log = log,
                 };
             var code = await run(logged).ConfigureAwait(false);
             log.WriteToFile(string.Create(System.Globalization.CultureInfo.InvariantCulture,

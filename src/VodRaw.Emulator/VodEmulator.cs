@@ -361,6 +361,14 @@ public sealed class VodEmulator : IAsyncDisposable
             session.CoverStoragePath is null ? null : baseUrl + ObjectPath(session.CoverStoragePath));
     }
 
-    internal void Log(EmulatorOperation operation, string method, string target, int? partNumber, int status, string? code, FaultKind? fault, long bodyBytes) =>
-        _requests.Enqueue(new EmulatorRequest(Time.GetUtcNow(), operation, method, target, partNumber, status, code, fault, bodyBytes));
+    internal void Log(EmulatorOperation operation, string method, string target, int? partNumber, int status, string? code, FaultKind? fault, long bodyBytes)
+    {
+        var request = new EmulatorRequest
+        {
+            At = Time.GetUtcNow(), Operation = operation, Method = method, Target = target, PartNumber = partNumber,
+            Status = status, ErrorCode = code, Fault = fault, BodyBytes = bodyBytes,
+        };
+        _requests.Enqueue(request);
+        _options.RequestLogged?.Invoke(request);
+    }
 }

@@ -38,4 +38,10 @@ public sealed class VodEmulatorOptions
 
     /// <summary>The clock used for signature windows and credential expiry. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Called with each request once it is answered (on the request's thread; keep it short, and thread-safe), as it
+    /// is added to <see cref="VodEmulator.Requests"/>. Default null. <c>vodraw emulator --verbose</c> prints these.
+    /// </summary>
+    public Action<EmulatorRequest>? RequestLogged { get; set; }
 }

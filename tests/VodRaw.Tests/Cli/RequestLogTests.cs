@@ -84,6 +84,41 @@ public sealed class RequestLogTests : IDisposable
         Assert.Empty(emulator.Requests);
     }
 
+    [Fact]
+    public async Task TheStandaloneEmulatorWithVerboseLogsEveryRequestItServes()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var logPath = Path.Combine(_directory, "emulator.log");
+        var environment = new CliEnvironment(TextWriter.Synchronized(output), TextWriter.Synchronized(error), _ => null, Interactive: false);
+        using var stop = new CancellationTokenSource();
+        var run = VodRawCli.RunAsync(["emulator", "--json", "--verbose", "--log-file", logPath], environment, stop.Token);
+        for (var i = 0; i < 200 && !output.ToString().Contains('\n'); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        var banner = System.Text.Json.JsonDocument.Parse(output.ToString().Split('\n')[0]).RootElement;
+        using (var client = new VodUploadClient(
+            new VodCredential(banner.GetProperty("secretId").GetString()!, banner.GetProperty("secretKey").GetString()!),
+            new VodUploadClientOptions { VodEndpoint = new Uri(banner.GetProperty("vodEndpoint").GetString()!), CosEndpointTemplate = banner.GetProperty("cosEndpoint").GetString()! }))
+        {
+            await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = Path.Combine(RepositoryRoot(), "samples", "Wildlife.mp4") });
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Ok, await run);
+        var log = await File.ReadAllTextAsync(logPath);
+        foreach (var text in new[] { error.ToString(), log })
+        {
+            Assert.Matches(@"Served operation=ApplyUpload method=POST target=""ApplyUpload"" status=200 bytes=\d+", text);
+            Assert.Matches(@"Served operation=PutObject method=PUT target=""vodemumain-\d+/\d+/f0.mp4"" status=200 bytes=92843", text);
+            Assert.Matches(@"Served operation=CommitUpload .* status=200", text);
+            Assert.DoesNotContain(banner.GetProperty("secretKey").GetString()!, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(banner.GetProperty("temporaryCredential").GetProperty("token").GetString()!, text, StringComparison.Ordinal);
+        }
+    }
+
     private static string RepositoryRoot() => VodRaw.Tests.Support.RepositoryRoot.Path;
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(VodEmulator emulator, string[] args)
