@@ -314,14 +314,6 @@ internal sealed class CosHandler(VodEmulator emulator)
             return;
         }
 
-        if (!TryReadTrafficLimit(call, out var limit))
-        {
-            await DrainAsync(call).ConfigureAwait(false);
-            await ErrorAsync(call, 400, "InvalidArgument", TrafficLimitMessage).ConfigureAwait(false);
-            return;
-        }
-
-        var started = emulator.Time.GetTimestamp();
         var body = await ReadBodyAsync(call).ConfigureAwait(false);
         if (body is null)
         {
@@ -344,7 +336,6 @@ internal sealed class CosHandler(VodEmulator emulator)
             return;
         }
 
-        await ThrottleAsync(call, limit, started, body.Length).ConfigureAwait(false);
         var obj = emulator.Store.PutObject(call.Bucket, call.Key, body, request.ContentType);
         var response = call.Context.Response;
         response.Headers.ETag = obj.ETag;
@@ -377,21 +368,12 @@ internal sealed class CosHandler(VodEmulator emulator)
             return;
         }
 
-        if (!TryReadTrafficLimit(call, out var limit))
-        {
-            await DrainAsync(call).ConfigureAwait(false);
-            await ErrorAsync(call, 400, "InvalidArgument", TrafficLimitMessage).ConfigureAwait(false);
-            return;
-        }
-
-        var started = emulator.Time.GetTimestamp();
         var body = await ReadBodyAsync(call).ConfigureAwait(false);
         if (body is null || !await CheckMd5Async(call, body).ConfigureAwait(false))
         {
             return;
         }
 
-        await ThrottleAsync(call, limit, started, body.Length).ConfigureAwait(false);
 
         var part = emulator.Store.PutPart(upload, call.PartNumber.Value, body, emulator.Time.GetUtcNow());
         var response = call.Context.Response;
@@ -517,39 +499,13 @@ internal sealed class CosHandler(VodEmulator emulator)
             .Where(u => keyMarker.Length == 0 || string.CompareOrdinal(u.Key, keyMarker) > 0
                 || (u.Key == keyMarker && idMarker.Length > 0 && string.CompareOrdinal(u.UploadId, idMarker) > 0));
 
-        // With a delimiter, keys that hold it after the prefix roll up into one CommonPrefixes entry each (up to and
-        // including the delimiter); an entry counts against max-uploads like an upload.
         var page = new ListUploadsPage(prefix, delimiter, keyMarker, idMarker, maxUploads, encoding == "url");
         foreach (var upload in after)
         {
-            var cut = delimiter.Length == 0 ? -1 : upload.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
-            if (cut >= 0)
+            if (!page.TryAdd(upload))
             {
-                var common = upload.Key[..(cut + delimiter.Length)];
-                if (page.CommonPrefixes.Count > 0 && page.CommonPrefixes[^1] == common)
-                {
-                    continue;
-                }
-
-                if (page.Count == maxUploads)
-                {
-                    page.Truncated = true;
-                    break;
-                }
-
-                page.CommonPrefixes.Add(common);
-                page.Last = (upload.Key, upload.UploadId);
-                continue;
-            }
-
-            if (page.Count == maxUploads)
-            {
-                page.Truncated = true;
                 break;
             }
-
-            page.Uploads.Add(upload);
-            page.Last = (upload.Key, upload.UploadId);
         }
 
         await XmlAsync(call, 200, CosXml.ListMultipartUploads(call.Bucket, page)).ConfigureAwait(false);
@@ -637,12 +593,35 @@ internal sealed class CosHandler(VodEmulator emulator)
         return due > TimeSpan.Zero ? Task.Delay(due, emulator.Time, call.Context.RequestAborted) : Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The body of a PUT Object or UploadPart, hashed and stored; null when the answer has been given already (a bad
+    /// <c>x-cos-traffic-limit</c>, refused before reading) or the client went away. A valid limit holds the return
+    /// until the body could have arrived at that rate.
+    /// </summary>
     private async Task<BodyResult?> ReadBodyAsync(Call call)
     {
+        if (!TryReadTrafficLimit(call, out var limit))
+        {
+            await DrainAsync(call).ConfigureAwait(false);
+            await ErrorAsync(call, 400, "InvalidArgument", TrafficLimitMessage).ConfigureAwait(false);
+            return null;
+        }
+
         try
         {
+            var started = emulator.Time.GetTimestamp();
             var body = await emulator.Store.ReadBodyAsync(call.Context.Request.BodyReader, null, call.Context.RequestAborted).ConfigureAwait(false);
             call.BodyBytes = body.Length;
+            try
+            {
+                await ThrottleAsync(call, limit, started, body.Length).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (body.FilePath is not null)
+            {
+                File.Delete(body.FilePath); // the client left while held: nothing is stored
+                throw;
+            }
+
             return body;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)

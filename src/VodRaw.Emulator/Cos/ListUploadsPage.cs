@@ -26,4 +26,36 @@ internal sealed class ListUploadsPage(string prefix, string delimiter, string ke
     public bool Truncated { get; set; }
 
     public int Count => Uploads.Count + CommonPrefixes.Count;
+
+    /// <summary>
+    /// Adds the next upload in key order, or the CommonPrefixes entry its key rolls up into (the prefix up to and
+    /// including the delimiter; an entry counts against max-uploads like an upload). False, truncated, when full.
+    /// </summary>
+    public bool TryAdd(MultipartUpload upload)
+    {
+        var cut = Delimiter.Length == 0 ? -1 : upload.Key.IndexOf(Delimiter, Prefix.Length, StringComparison.Ordinal);
+        var common = cut < 0 ? null : upload.Key[..(cut + Delimiter.Length)];
+        if (common is not null && CommonPrefixes.Count > 0 && CommonPrefixes[^1] == common)
+        {
+            return true; // rolled into the entry just added
+        }
+
+        if (Count == MaxUploads)
+        {
+            Truncated = true;
+            return false;
+        }
+
+        if (common is null)
+        {
+            Uploads.Add(upload);
+        }
+        else
+        {
+            CommonPrefixes.Add(common);
+        }
+
+        Last = (upload.Key, upload.UploadId);
+        return true;
+    }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Microsoft.Extensions.Time.Testing;
 using VodRaw.Emulator;
 using VodRaw.Hashing;
 using VodRaw.Tests.Support;
@@ -11,7 +12,7 @@ namespace VodRaw.Tests.Emulator;
 
 public sealed class CosTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private VodEmulator _emulator = null!;
     private RawRequests _raw = null!;
     private JsonElement _apply;
@@ -264,6 +265,42 @@ public sealed class CosTests : IAsyncLifetime
         var response = await _raw.CosAsync(HttpMethod.Get, _bucket, string.Empty, _temp, query: [new("uploads", string.Empty), .. parameters]);
         Assert.Equal(200, (int)response.StatusCode);
         return XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+    }
+
+    [Theory]
+    [InlineData("819199")]
+    [InlineData("838860801")]
+    [InlineData("fast")]
+    [InlineData("-1")]
+    public async Task ALimitOutsideCossRangeIsRefused(string limit)
+    {
+        var response = await _raw.CosAsync(HttpMethod.Put, _bucket, _directory + "limited.mp4", _temp, new byte[10], headers: [new("x-cos-traffic-limit", limit)]);
+        await AssertCosError(response, 400, "InvalidArgument");
+        Assert.Null(_emulator.GetObject(_bucket, _directory + "limited.mp4"));
+    }
+
+    [Fact]
+    public async Task ALimitedPutIsAnsweredOnlyWhenTheBodyCouldHaveArrivedAtThatRate()
+    {
+        // 204,800 bytes at 819,200 bit/s (100 KB/s): two seconds on the emulator's clock.
+        var put = _raw.CosAsync(HttpMethod.Put, _bucket, _directory + "limited.mp4", _temp, new byte[204_800], headers: [new("x-cos-traffic-limit", "819200")]);
+        var advanced = TimeSpan.Zero;
+        while (!put.IsCompleted && advanced < TimeSpan.FromSeconds(30))
+        {
+            await Task.WhenAny(put, Task.Delay(20));
+            if (!put.IsCompleted)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(250));
+                advanced += TimeSpan.FromMilliseconds(250);
+            }
+        }
+
+        Assert.Equal(200, (int)(await put).StatusCode);
+        Assert.InRange(advanced, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
+
+        // Without the header the same PUT is answered with the clock standing still.
+        var free = await _raw.CosAsync(HttpMethod.Put, _bucket, _directory + "free.mp4", _temp, new byte[204_800]);
+        Assert.Equal(200, (int)free.StatusCode);
     }
 
     private async Task<string> InitiateAsync(string key)
