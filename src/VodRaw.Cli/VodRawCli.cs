@@ -57,6 +57,7 @@ internal static class VodRawCli
             logFile,
             UploadCommand.Create(env),
             CheckpointsCommand.Create(env),
+            BenchCommand.Create(env),
         };
 #if EMULATOR
         root.Subcommands.Add(EmulatorCommand.Create(env));

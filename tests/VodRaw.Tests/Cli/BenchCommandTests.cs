@@ -1,0 +1,66 @@
+using System.Text.Json;
+using VodRaw.Cli;
+
+namespace VodRaw.Tests.Cli;
+
+public class BenchCommandTests
+{
+    [Fact]
+    public async Task BenchAgainstTheEmulatorMeasuresEverySettingAndRecommendsOne()
+    {
+        var (code, output, _) = await RunAsync(["bench", "--emulator", "--size", "3MiB", "--part-sizes", "1MiB,2MiB", "--concurrency", "1,2", "--json"]);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var result = JsonDocument.Parse(output.Trim()).RootElement;
+        Assert.Equal(3 << 20, result.GetProperty("bytes").GetInt64());
+        var settings = result.GetProperty("results").EnumerateArray()
+            .Select(r => (r.GetProperty("partSize").GetInt64(), r.GetProperty("concurrency").GetInt32())).ToList();
+        Assert.Equal([(1L << 20, 1), (1L << 20, 2), (2L << 20, 1), (2L << 20, 2)], settings);
+        Assert.All(result.GetProperty("results").EnumerateArray(), r =>
+        {
+            Assert.True(r.GetProperty("megabytesPerSecond").GetDouble() > 0);
+            Assert.False(string.IsNullOrEmpty(r.GetProperty("fileId").GetString()));
+        });
+        var recommended = result.GetProperty("recommended");
+        Assert.Contains((recommended.GetProperty("partSize").GetInt64(), recommended.GetProperty("concurrency").GetInt32()), settings);
+        Assert.Empty(result.GetProperty("createdFileIds").EnumerateArray()); // the emulator's media need no deleting
+    }
+
+    [Theory]
+    [InlineData("--part-sizes", "100KiB")]
+    [InlineData("--concurrency", "0")]
+    [InlineData("--size", "lots")]
+    public async Task BadSettingsAreUsageErrorsBeforeAnyUpload(string option, string value)
+    {
+        var (code, _, error) = await RunAsync(["bench", "--emulator", option, value]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AgainstARealAccountItNeedsCredentialsFirst()
+    {
+        var (code, _, error) = await RunAsync(["bench", "--region", "ap-guangzhou"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("TENCENTCLOUD_SECRET_ID", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(8L << 20, "8MiB")]
+    [InlineData(1L << 30, "1GiB")]
+    [InlineData(1_500_000L, "1500000")]
+    public void TheRecommendationIsWrittenAsPartSizeTakesIt(long bytes, string text)
+    {
+        Assert.Equal(text, BenchRun.SizeArgument(bytes));
+        Assert.True(SizeParser.TryParse(text, out var back));
+        Assert.Equal(bytes, back);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await VodRawCli.RunAsync(args, new CliEnvironment(output, error, _ => null, Interactive: false));
+        return (code, output.ToString(), error.ToString());
+    }
+}
