@@ -60,24 +60,9 @@ internal static class BenchCommand
 
             var settings = parts.SelectMany(p => levels.Select(c => (PartSize: p, Concurrency: (int)c))).ToList();
             var options = new VodUploadClientOptions();
-            if (result.GetValue(vodEndpoint) is { } ve)
+            if (EndpointArguments.Apply(result.GetValue(vodEndpoint), result.GetValue(cosEndpoint), options) is { } endpointError)
             {
-                if (!Uri.TryCreate(ve, UriKind.Absolute, out var uri))
-                {
-                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--vod-endpoint must be an absolute URL.");
-                }
-
-                options.VodEndpoint = uri;
-            }
-
-            if (result.GetValue(cosEndpoint) is { } ce)
-            {
-                if (CosEndpointArgument.ToTemplate(ce) is not { } template)
-                {
-                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--cos-endpoint {ce}: give an http(s) URL, or a template with {{bucket}} (and {{region}}).");
-                }
-
-                options.CosEndpointTemplate = template;
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, endpointError);
             }
 
             var run = new BenchRun(env, asJson, bytes, settings);
@@ -93,28 +78,15 @@ internal static class BenchCommand
 #endif
             }
 
-            var secretId = env.Variable(UploadCommand.SecretIdVariable);
-            var secretKey = env.Variable(UploadCommand.SecretKeyVariable);
-            if (string.IsNullOrEmpty(secretId) || string.IsNullOrEmpty(secretKey))
+            if (EnvironmentCredential.Read(env, out var credentialError) is not { } credential)
             {
-                return ResultWriter.Failure(env, asJson, ExitCodes.Usage,
-                    $"no credentials: set {UploadCommand.SecretIdVariable} and {UploadCommand.SecretKeyVariable}, or measure against the embedded emulator with --emulator.");
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, credentialError + " Or measure against the embedded emulator with --emulator.");
             }
 
             var regionValue = result.GetValue(region) ?? env.Variable(UploadCommand.RegionVariable);
             if (string.IsNullOrWhiteSpace(regionValue))
             {
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"no region: pass --region (for example ap-guangzhou) or set {UploadCommand.RegionVariable}.");
-            }
-
-            VodCredential credential;
-            try
-            {
-                credential = new VodCredential(secretId, secretKey, env.Variable(UploadCommand.TokenVariable));
-            }
-            catch (ArgumentException e)
-            {
-                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "invalid credential in the environment: " + e.Message);
             }
 
             return await run.RunAsync(credential, options, regionValue, realAccount: true, cancellationToken).ConfigureAwait(false);

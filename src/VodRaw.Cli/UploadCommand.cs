@@ -129,29 +129,14 @@ internal static class UploadCommand
                 options.Transfer.MaxBytesPerSecond = rate;
             }
 
-            if (result.GetValue(vodEndpoint) is { } ve)
+            if (EndpointArguments.Apply(result.GetValue(vodEndpoint), result.GetValue(cosEndpoint), options) is { } endpointError)
             {
-                if (!Uri.TryCreate(ve, UriKind.Absolute, out var uri))
-                {
-                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--vod-endpoint must be an absolute URL.");
-                }
-
-                options.VodEndpoint = uri;
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, endpointError);
             }
 
             if (result.GetValue(localManifests))
             {
                 options.ManifestDiscovery = ManifestDiscovery.Local;
-            }
-
-            if (result.GetValue(cosEndpoint) is { } ce)
-            {
-                if (CosEndpointArgument.ToTemplate(ce) is not { } template)
-                {
-                    return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--cos-endpoint {ce}: give an http(s) URL, or a template with {{bucket}} (and {{region}}).");
-                }
-
-                options.CosEndpointTemplate = template;
             }
 
             var pathValues = result.GetValue(paths) ?? [];
