@@ -17,10 +17,15 @@ internal static class E2EHarness
 {
     private const long WarmUpBytes = 256L << 20;
 
+    /// <summary>With --tls: the sink certificate's PEM, passed to every worker.</summary>
+    private static string? TlsCertificatePem { get; set; }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var options = Options.Parse(args);
-        using var sink = SinkProcess.Start(computeCrc: false);
+        var tls = options.Tls ? BenchCertificate.Create(Directory.CreateTempSubdirectory("vodraw-bench-tls-").FullName) : default((string Pfx, string Pem)?);
+        using var sink = SinkProcess.Start(computeCrc: false, tls?.Pfx);
+        TlsCertificatePem = tls?.Pem;
         var results = new List<RunResult>();
         await using var output = new StreamWriter(options.Output, append: false);
 
@@ -88,7 +93,8 @@ internal static class E2EHarness
         var bytes = Long("--bytes");
         var sink = new Uri(Arg("--sink"));
 
-        using var variants = new Variants(sink, Arg("--file"), fileBytes) { MeasuredLength = Math.Min(bytes, WarmUpBytes) };
+        var pem = args.Contains("--tls-cert") ? Arg("--tls-cert") : null;
+        using var variants = new Variants(sink, Arg("--file"), fileBytes, pem) { MeasuredLength = Math.Min(bytes, WarmUpBytes) };
         await variants.RunAsync(name, partSize, concurrency); // warm-up: JIT, connections, pools, page cache
         variants.MeasuredLength = bytes;
         var meter = new Meter((int)Long("--sink-pid"));
@@ -113,6 +119,7 @@ internal static class E2EHarness
             .. SinkProcess.HostArguments, "run-one", "--variant", name, "--part", Str(partSize), "--conc", Str(concurrency), "--file", file,
             "--file-bytes", Str(fileBytes), "--bytes", Str(bytes), "--sink", sink.Uri.ToString(), "--sink-pid", Str(sink.Pid), "--rep", Str(rep),
             .. diagnostics ? new[] { "--diagnostics" } : [],
+            .. TlsCertificatePem is { } pem ? new[] { "--tls-cert", pem } : [],
         ];
         var info = new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true, UseShellExecute = false };
         using var process = Process.Start(info)!;
@@ -248,6 +255,9 @@ internal static class E2EHarness
 
         public bool Checkpoint { get; init; }
 
+        /// <summary>Serve HTTPS (a throwaway self-signed certificate the clients trust through their handlers).</summary>
+        public bool Tls { get; init; }
+
         public static Options Parse(string[] args)
         {
             var scale = args.Contains("scale");
@@ -266,6 +276,7 @@ internal static class E2EHarness
                     "--sizes" => o with { ScaleGiB = Next().Split(',').Select(g => long.Parse(g, CultureInfo.InvariantCulture)).ToArray() },
                     "--short" => o with { PartSizes = [8L << 20], Concurrencies = [4], Repetitions = 5 },
                     "--checkpoint" => o with { VariantNames = ["vodraw", "vodraw-ckpt"], Checkpoint = true, Output = "checkpoint-results.jsonl", Repetitions = 6 },
+                    "--tls" => o with { Tls = true, Output = o.Output.Replace("results", "tls-results", StringComparison.Ordinal) },
                     "--matrix" => o with { PartSizes = [1L << 20, 8L << 20, 32L << 20], Concurrencies = [1, 2, 4, 8] },
                     _ => o,
                 };
@@ -283,10 +294,10 @@ internal sealed class SinkProcess : IDisposable
 {
     private readonly Process _process;
 
-    private SinkProcess(Process process, int port)
+    private SinkProcess(Process process, int port, bool tls)
     {
         _process = process;
-        Uri = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        Uri = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
     }
 
     public Uri Uri { get; }
@@ -297,10 +308,9 @@ internal sealed class SinkProcess : IDisposable
     public static string[] HostArguments =>
         Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet" ? [typeof(SinkProcess).Assembly.Location] : [];
 
-    public static SinkProcess Start(bool computeCrc)
+    public static SinkProcess Start(bool computeCrc, string? tlsPfx = null)
     {
-        var assembly = typeof(SinkProcess).Assembly.Location;
-        string[] arguments = [.. HostArguments, "sink", .. computeCrc ? new[] { "--crc" } : []];
+        string[] arguments = [.. HostArguments, "sink", .. computeCrc ? new[] { "--crc" } : [], .. tlsPfx is null ? [] : new[] { "--tls", tlsPfx }];
         var info = new ProcessStartInfo(Environment.ProcessPath!, arguments)
         {
             RedirectStandardOutput = true,
@@ -309,7 +319,7 @@ internal sealed class SinkProcess : IDisposable
         info.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(info)!;
         var port = int.Parse(process.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
-        return new SinkProcess(process, port);
+        return new SinkProcess(process, port, tlsPfx is not null);
     }
 
     public void Dispose()

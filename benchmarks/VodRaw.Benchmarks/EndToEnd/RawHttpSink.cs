@@ -14,8 +14,12 @@ namespace VodRaw.Benchmarks.EndToEnd;
 /// </summary>
 internal static class RawHttpSink
 {
-    public static async Task RunAsync(bool computeCrc, CancellationToken cancellationToken)
+    /// <param name="computeCrc">Compute each body's CRC-64 and answer it, as COS does.</param>
+    /// <param name="tlsPfx">Serve HTTPS with this certificate (a PFX file); null for plain HTTP.</param>
+    /// <param name="cancellationToken">Stops accepting.</param>
+    public static async Task RunAsync(bool computeCrc, string? tlsPfx, CancellationToken cancellationToken)
     {
+        using var certificate = tlsPfx is null ? null : System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(tlsPfx, null);
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start(512);
         Console.Out.WriteLine(((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture));
@@ -24,15 +28,23 @@ internal static class RawHttpSink
         {
             var socket = await listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
             socket.NoDelay = true;
-            _ = Task.Run(() => ServeAsync(socket, computeCrc), cancellationToken);
+            _ = Task.Run(() => ServeAsync(socket, computeCrc, certificate), cancellationToken);
         }
     }
 
-    private static async Task ServeAsync(Socket socket, bool computeCrc)
+    private static async Task ServeAsync(Socket socket, bool computeCrc, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
+            if (certificate is not null)
+            {
+                var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsServerAsync(certificate).ConfigureAwait(false);
+                stream = tls;
+            }
+
             var filled = 0;
             while (true)
             {
@@ -40,7 +52,7 @@ internal static class RawHttpSink
                 int headerEnd;
                 while ((headerEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
                 {
-                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                    var n = await stream.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
                     if (n == 0)
                     {
                         return;
@@ -78,7 +90,7 @@ internal static class RawHttpSink
                 filled = leftover;
                 while (remaining > 0)
                 {
-                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled, (int)Math.Min(buffer.Length - filled, remaining)), SocketFlags.None).ConfigureAwait(false);
+                    var n = await stream.ReadAsync(buffer.AsMemory(filled, (int)Math.Min(buffer.Length - filled, remaining))).ConfigureAwait(false);
                     if (n == 0)
                     {
                         return;
@@ -93,15 +105,16 @@ internal static class RawHttpSink
                 }
 
                 var response = Respond(method, target, computeCrc ? crc : null);
-                await socket.SendAsync(response, SocketFlags.None).ConfigureAwait(false);
+                await stream.WriteAsync(response).ConfigureAwait(false);
             }
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            await stream.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
         }
     }

@@ -11,11 +11,11 @@ namespace VodRaw.Benchmarks.EndToEnd;
 /// file once. One instance serves the warm-up and the measured run, so pools and buffers are created before the
 /// measurement, as in a long-lived client.
 /// </summary>
-internal sealed class Variants(Uri sink, string file, long fileLength) : IDisposable
+internal sealed class Variants(Uri sink, string file, long fileLength, string? tlsCertificatePem = null) : IDisposable
 {
-    private readonly HttpClient _naiveHttp = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly HttpMessageInvoker _http = new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = int.MaxValue }, disposeHandler: true);
-    private readonly HttpSender _sender = new(new HttpMessageInvoker(HttpSender.CreateDefaultHandler(TimeSpan.FromSeconds(10)), disposeHandler: true), new RetryOptions(), TimeProvider.System);
+    private readonly HttpClient _naiveHttp = new(Trusting(new SocketsHttpHandler { UseProxy = false }, tlsCertificatePem)) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpMessageInvoker _http = new(Trusting(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = int.MaxValue }, tlsCertificatePem), disposeHandler: true);
+    private readonly HttpSender _sender = new(new HttpMessageInvoker(Trusting((SocketsHttpHandler)HttpSender.CreateDefaultHandler(TimeSpan.FromSeconds(10)), tlsCertificatePem), disposeHandler: true), new RetryOptions(), TimeProvider.System);
 
     // Reused across runs, as a long-lived client reuses its pool; the baseline's buffers are allocated once too.
     private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(1 << 30, 64);
@@ -44,7 +44,8 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
     /// <summary><c>curl -T</c>: one PUT of the whole file on one connection, an external single-stream reference.</summary>
     private async Task CurlAsync()
     {
-        var info = new System.Diagnostics.ProcessStartInfo("curl", ["-sS", "--fail", "-o", "/dev/null", "-H", "Expect:", "-T", file, new Uri(sink, "bench/curl.bin").ToString()])
+        string[] trust = tlsCertificatePem is null ? [] : ["--cacert", tlsCertificatePem];
+        var info = new System.Diagnostics.ProcessStartInfo("curl", [.. trust, "-sS", "--fail", "-o", "/dev/null", "-H", "Expect:", "-T", file, new Uri(sink, "bench/curl.bin").ToString()])
         {
             UseShellExecute = false,
         };
@@ -150,6 +151,12 @@ internal sealed class Variants(Uri sink, string file, long fileLength) : IDispos
         using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(sink, $"bench/raw?partNumber={index + 1}&uploadId=x")) { Content = content };
         using var response = await _http.SendAsync(request, CancellationToken.None);
         response.EnsureSuccessStatusCode();
+    }
+
+    private static SocketsHttpHandler Trusting(SocketsHttpHandler handler, string? pem)
+    {
+        BenchCertificate.Trust(handler, pem);
+        return handler;
     }
 
     public void Dispose()
