@@ -5,7 +5,7 @@ using VodRaw.Benchmarks.EndToEnd;
 switch (args.FirstOrDefault())
 {
     case "sink":
-        await RawHttpSink.RunAsync(args.Contains("--crc"), Array.IndexOf(args, "--tls") is >= 0 and var t && t + 1 < args.Length ? args[t + 1] : null, CancellationToken.None);
+        await RawHttpSink.RunAsync(args.Contains("--crc"), BenchArgs.Value(args, "--tls"), CancellationToken.None);
         return 0;
     case "run-one":
         return await E2EHarness.RunOneAsync(args);

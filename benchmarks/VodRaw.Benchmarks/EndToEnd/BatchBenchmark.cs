@@ -22,12 +22,12 @@ internal static class BatchBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var reps = Int(args, "--reps", 3);
-        var files = Int(args, "--files", 200);
-        var concurrency = Int(args, "--conc", 4);
-        var partMiB = Int(args, "--part-mib", 8);
-        var rateMiB = Int(args, "--rate-mib", 20);
-        var batchArgs = (Value(args, "--batch-args") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var reps = BenchArgs.Int(args, "--reps", 3);
+        var files = BenchArgs.Int(args, "--files", 200);
+        var concurrency = BenchArgs.Int(args, "--conc", 4);
+        var partMiB = BenchArgs.Int(args, "--part-mib", 8);
+        var rateMiB = BenchArgs.Int(args, "--rate-mib", 20);
+        var batchArgs = (BenchArgs.Value(args, "--batch-args") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var cli = CliPath();
         var root = Directory.CreateTempSubdirectory("vodraw-bench-batch-").FullName;
         try
@@ -196,13 +196,5 @@ internal static class BatchBenchmark
 
         var cli = Path.Combine(directory?.FullName ?? ".", "src", "VodRaw.Cli", "bin", "Release", "net10.0", "VodRaw.Cli.dll");
         return File.Exists(cli) ? cli : throw new InvalidOperationException($"build the CLI first: dotnet build src/VodRaw.Cli -c Release ({cli} not found)");
-    }
-
-    private static int Int(string[] args, string name, int fallback) => Value(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? Value(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -16,8 +16,8 @@ internal static class EmulatorIngestBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var gib = Int(args, "--gib", 2);
-        var reps = Int(args, "--reps", 3);
+        var gib = BenchArgs.Int(args, "--gib", 2);
+        var reps = BenchArgs.Int(args, "--reps", 3);
         var file = Path.Combine(Path.GetTempPath(), $"vodraw-ingest-{Guid.NewGuid():N}.mp4");
         await using (var sparse = new FileStream(file, FileMode.CreateNew))
         {
@@ -60,11 +60,5 @@ internal static class EmulatorIngestBenchmark
         {
             File.Delete(file);
         }
-    }
-
-    private static int Int(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -16,11 +16,11 @@ internal static class SegmentsBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var count = Int(args, "--count", 600);
-        var kib = Int(args, "--kib", 16);
-        var latency = TimeSpan.FromMilliseconds(Int(args, "--latency-ms", 20));
-        var reps = Int(args, "--reps", 3);
-        var concurrencies = (Value(args, "--conc") ?? "4,8,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        var count = BenchArgs.Int(args, "--count", 600);
+        var kib = BenchArgs.Int(args, "--kib", 16);
+        var latency = TimeSpan.FromMilliseconds(BenchArgs.Int(args, "--latency-ms", 20));
+        var reps = BenchArgs.Int(args, "--reps", 3);
+        var concurrencies = (BenchArgs.Value(args, "--conc") ?? "4,8,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
 
         var package = Directory.CreateTempSubdirectory("vodraw-bench-segments-").FullName;
         try
@@ -99,8 +99,4 @@ internal static class SegmentsBenchmark
         File.WriteAllText(manifest, playlist.ToString());
         return manifest;
     }
-
-    private static string? Value(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-
-    private static int Int(string[] args, string name, int fallback) => Value(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }
