@@ -37,9 +37,10 @@ internal sealed class CosObjectTarget : IMultipartTarget
 
     public string Key { get; }
 
-    public Task<ulong?> PutObjectAsync(ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken)
+    public Task<ulong?> PutObjectAsync(PartData data, PartProgress progress, CancellationToken cancellationToken)
     {
-        var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Span)) : null;
+        var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Bytes.Span)) : null;
+        var crc64 = data.KnownCrc64 ?? throw new ArgumentException("A single PUT sends held bytes.", nameof(data));
         return _sender.SendAsync(new HttpCall<ulong?>
         {
             Operation = ServiceOperation.PutObject,
@@ -65,6 +66,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
                 return reported is { } r && r != crc64 ? CosResponse.Crc64Mismatch(response, crc64, r, "the object") : Attempt<ulong?>.Success(reported);
             },
             CreateException = Failure(ServiceOperation.PutObject, null, null),
+            OnThrottled = _options.Throttled,
         }, cancellationToken);
     }
 
@@ -130,10 +132,11 @@ internal sealed class CosObjectTarget : IMultipartTarget
     /// <summary>Uploads created by a lost Initiate reply that could not be aborted (reported with the upload's outcome).</summary>
     public IReadOnlyList<OpenMultipartUpload> StrayUploads { get; private set; } = [];
 
-    public Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken)
+    public Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, PartData data, PartProgress progress, CancellationToken cancellationToken)
     {
-        var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Span)) : null;
+        var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Bytes.Span)) : null;
         var number = partNumber.ToString(CultureInfo.InvariantCulture);
+        PartContent? content = null;
         return _sender.SendAsync(new HttpCall<CompletedPart>
         {
             Operation = ServiceOperation.UploadPart,
@@ -142,7 +145,11 @@ internal sealed class CosObjectTarget : IMultipartTarget
             PartNumber = partNumber,
             Bytes = data.Length,
             Inactivity = _options.Inactivity,
-            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [new("partNumber", number), new("uploadId", uploadId)], new PartContent(data, watchdog, progress, _options.RateLimiter), null, md5),
+            CreateRequest = (_, watchdog) =>
+            {
+                content = new PartContent(data, watchdog, progress, _options.RateLimiter);
+                return _requests.Create(HttpMethod.Put, Key, [new("partNumber", number), new("uploadId", uploadId)], content, null, md5);
+            },
             ReadResponse = async (response, watchdog, ct) =>
             {
                 if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
@@ -156,11 +163,18 @@ internal sealed class CosObjectTarget : IMultipartTarget
                     return CosResponse.Unusable(response, await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false), "an ETag");
                 }
 
-                return CosResponse.Crc64Of(response) is { } reported && reported != crc64
-                    ? CosResponse.Crc64Mismatch(response, crc64, reported, "part " + number)
-                    : Attempt<CompletedPart>.Success(new CompletedPart(partNumber, etag, data.Length, crc64));
+                // A success can only follow the last byte, so the body has finished writing (and hashing) by now.
+                if (await content!.Written.WaitAsync(ct).ConfigureAwait(false) is not { } sent)
+                {
+                    return CosResponse.Unusable(response, null, "a reply after the whole body");
+                }
+
+                return CosResponse.Crc64Of(response) is { } reported && reported != sent
+                    ? CosResponse.Crc64Mismatch(response, sent, reported, "part " + number)
+                    : Attempt<CompletedPart>.Success(new CompletedPart(partNumber, etag, data.Length, sent));
             },
             CreateException = Failure(ServiceOperation.UploadPart, partNumber, uploadId),
+            OnThrottled = _options.Throttled,
         }, cancellationToken);
     }
 
@@ -448,4 +462,4 @@ internal sealed class CosObjectTarget : IMultipartTarget
 }
 
 /// <summary>The settings a COS target needs (copied from the client options).</summary>
-internal sealed record CosTargetOptions(TimeSpan Inactivity, TimeSpan CompleteInactivity, TimeSpan AbortTimeout, bool SendContentMd5, Transfer.RateLimiter? RateLimiter = null);
+internal sealed record CosTargetOptions(TimeSpan Inactivity, TimeSpan CompleteInactivity, TimeSpan AbortTimeout, bool SendContentMd5, Transfer.RateLimiter? RateLimiter = null, Action? Throttled = null);

@@ -38,6 +38,9 @@ internal sealed class HttpCall<T>
 
     /// <summary>For traces: the body bytes of a PutObject or UploadPart.</summary>
     public long? Bytes { get; init; }
+
+    /// <summary>Told when an attempt failed because the service is throttling (<see cref="RetryPolicy.IsThrottling"/>), before the retry.</summary>
+    public Action? OnThrottled { get; init; }
 }
 
 /// <summary>How a failed call ended: attempts made, whether it is worth trying later, and the table's reason.</summary>

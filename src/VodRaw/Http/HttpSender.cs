@@ -80,6 +80,11 @@ internal sealed class HttpSender : IDisposable
             {
                 case RetryAction.Retry when attempt < maxAttempts:
                     earlierReplyLost |= failure.ReplyMayBeLost;
+                    if (call.OnThrottled is not null && RetryPolicy.IsThrottling(failure))
+                    {
+                        call.OnThrottled();
+                    }
+
                     var backoff = Backoff(attempt, failure.RetryAfter);
                     Diagnostics.Telemetry.Retrying(trace.Activity, call.Operation, call.PartNumber, call.ObjectKey, attempt, failure, decision.Reason, backoff);
                     await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
@@ -125,6 +130,12 @@ internal sealed class HttpSender : IDisposable
         {
             throw;
         }
+        catch (Exception e) when (LocalFailureOf(e) is { } local)
+        {
+            // A streamed body could not read its file: a local failure, not the network's; never retried.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(local);
+            throw;
+        }
         catch (Exception e) when (watchdog.Fired && e is OperationCanceledException or HttpRequestException or IOException)
         {
             return new AttemptFailure(FailureKind.Timeout, VodRawErrorCodes.Timeout,
@@ -135,6 +146,20 @@ internal sealed class HttpSender : IDisposable
             // OperationCanceledException without the caller's token or the watchdog: an HttpClient-internal timeout.
             return new AttemptFailure(FailureKind.Transport, VodRawErrorCodes.NetworkError, $"the connection to {server ?? call.Host} failed: {TransportReason(e)}") { Inner = e };
         }
+    }
+
+    /// <summary>The source failure a request body reported, however HttpClient wrapped it.</summary>
+    private static Exception? LocalFailureOf(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Transfer.PartSourceFailure { InnerException: { } local })
+            {
+                return local;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -93,6 +93,15 @@ internal static class RetryPolicy
         return Fail("COS refused the request");
     }
 
+    /// <summary>
+    /// Whether a failure says the service wants less load (COS SlowDown, HTTP 503 or 429, the VOD API's request limit):
+    /// adaptive concurrency lowers the parts in flight on it.
+    /// </summary>
+    public static bool IsThrottling(AttemptFailure failure) =>
+        failure.Kind == FailureKind.ErrorResponse
+        && (failure.Code == ServiceErrorCodes.CosSlowDown || failure.Status is 503 or 429
+            || failure.Code.StartsWith(ServiceErrorCodes.VodRequestLimitExceeded, StringComparison.Ordinal));
+
     /// <summary>HTTP statuses worth another attempt whatever the body says: 5xx, 429, 408.</summary>
     public static bool IsTransientStatus(int status) => status >= 500 || status is 429 or 408;
 

@@ -15,14 +15,17 @@ internal interface IMultipartTarget
     /// <summary>Multipart uploads a lost Initiate reply created that could not be aborted.</summary>
     IReadOnlyList<OpenMultipartUpload> StrayUploads { get; }
 
-    /// <summary>Uploads a whole object in one request; returns its CRC-64 as the server computed it, if reported.</summary>
-    Task<ulong?> PutObjectAsync(ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken);
+    /// <summary>Uploads a whole object (held bytes) in one request; returns its CRC-64 as the server computed it, if reported.</summary>
+    Task<ulong?> PutObjectAsync(PartData data, PartProgress progress, CancellationToken cancellationToken);
 
     /// <summary>Starts a multipart upload; returns its upload ID.</summary>
     Task<string> InitiateAsync(CancellationToken cancellationToken);
 
-    /// <summary>Uploads one part; fails if the server's CRC-64 of it never matches <paramref name="crc64"/>.</summary>
-    Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken);
+    /// <summary>
+    /// Uploads one part, held or streamed; fails if the server's CRC-64 of it never matches the CRC-64 of the bytes
+    /// sent. The completed part carries that CRC-64.
+    /// </summary>
+    Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, PartData data, PartProgress progress, CancellationToken cancellationToken);
 
     /// <summary>Completes the upload with the parts in ascending order (checking the object's CRC-64 against the parts'); returns it if reported.</summary>
     Task<ulong?> CompleteAsync(string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken);

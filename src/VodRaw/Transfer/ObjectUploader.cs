@@ -8,9 +8,11 @@ namespace VodRaw.Transfer;
 /// completed in order. On a permanent failure or cancellation it stops the other parts, aborts the multipart upload
 /// on a timer of its own, and rethrows the original error — unless the upload is resumable
 /// (<paramref name="keepOnInterrupt"/>): then the multipart upload stays open for the checkpoint to resume, and only
-/// a file that changed is aborted (its parts can never be used).
+/// a file that changed is aborted (its parts can never be used). With <paramref name="streamParts"/>, a file's parts
+/// are not read into part buffers at all: each is read chunk by chunk while it is sent (<see cref="PartData.Streamed"/>),
+/// so a part in flight holds one chunk; streams, and uploads that send Content-MD5, still hold whole parts.
 /// </summary>
-internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout, bool keepOnInterrupt = false)
+internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout, bool keepOnInterrupt = false, bool streamParts = false)
 {
     /// <summary>
     /// Uploads <paramref name="source"/> to <paramref name="target"/>; returns the bytes sent. A <paramref name="journal"/>
@@ -78,7 +80,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         try
         {
             ledger.WriteStarted();
-            await target.PutObjectAsync(data, crc, part, cancellationToken).ConfigureAwait(false);
+            await target.PutObjectAsync(PartData.Held(data, crc), part, cancellationToken).ConfigureAwait(false);
             ledger.ObjectStored();
             ok = true;
         }
@@ -131,7 +133,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
         var completeSent = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = new PartReader(source, partSize, partCount, firstPart, skip: skip);
+        var reader = new PartReader(source, partSize, partCount, firstPart, skip: skip, streamed: streamParts && !source.IsSequential && partCount is not null);
         try
         {
             var remaining = (partCount ?? concurrency) - (skip?.Count ?? 0);
@@ -235,13 +237,17 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
                 }
 
                 using var buffer = part.Buffer;
-                var data = buffer.Memory[..part.Size];
-                var crc = part.Crc64;
                 var partProgress = progress.StartPart();
                 var ok = false;
                 try
                 {
-                    var completed = await target.UploadPartAsync(state.UploadId, part.Number, data, crc, partProgress, token).ConfigureAwait(false);
+                    var completed = await target.UploadPartAsync(state.UploadId, part.Number, part.Data(reader.Source, pool.Arrays), partProgress, token).ConfigureAwait(false);
+                    if (part.Streamed)
+                    {
+                        // A streamed part was read while it was sent: the file must still be what it was.
+                        reader.Source.EnsureUnchanged(null);
+                    }
+
                     state.Add(completed);
                     journal?.PartCompleted(completed);
                     ok = true;

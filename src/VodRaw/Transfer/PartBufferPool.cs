@@ -3,22 +3,33 @@ using System.Buffers;
 namespace VodRaw.Transfer;
 
 /// <summary>
-/// The part buffers of one upload: at most <c>maxBuffers</c> rented at once (the gate that bounds part memory and
-/// parts in flight together), within the client's <see cref="MemoryBudget"/> shared by every upload it runs, each
-/// from an <see cref="ArrayPool{T}"/> the upload owns, each returned exactly once.
+/// The part buffers of one upload: at most the gate's limit rented or reserved at once (the gate that bounds part
+/// memory and parts in flight together; adaptive concurrency moves it), within the client's <see cref="MemoryBudget"/>
+/// shared by every upload it runs, each from an <see cref="ArrayPool{T}"/> the upload owns, each returned exactly once.
 /// </summary>
 internal sealed class PartBufferPool : IDisposable
 {
     private readonly ArrayPool<byte> _pool;
-    private readonly SemaphoreSlim _gate;
+    private readonly ConcurrencyGate _gate;
     private readonly MemoryBudget? _budget;
 
     public PartBufferPool(ArrayPool<byte> pool, int maxBuffers, MemoryBudget? budget = null)
+        : this(pool, new ConcurrencyGate(maxBuffers, maxBuffers), budget)
+    {
+    }
+
+    public PartBufferPool(ArrayPool<byte> pool, ConcurrencyGate gate, MemoryBudget? budget = null)
     {
         _pool = pool;
-        _gate = new SemaphoreSlim(maxBuffers, maxBuffers);
+        _gate = gate;
         _budget = budget;
     }
+
+    /// <summary>The arrays: part buffers, and the chunks streamed parts rent while they are written.</summary>
+    public ArrayPool<byte> Arrays => _pool;
+
+    /// <summary>The gate: parts in flight.</summary>
+    public ConcurrencyGate Gate => _gate;
 
     /// <summary>
     /// Waits for a free slot, then rents a buffer of at least <paramref name="capacity"/> (default <paramref name="size"/>)
@@ -49,9 +60,36 @@ internal sealed class PartBufferPool : IDisposable
         }
     }
 
-    internal void Return(byte[] array, long charged)
+    /// <summary>
+    /// Waits for a free slot and charges <paramref name="bytes"/> to the budget without renting an array: a streamed
+    /// part, whose body rents and returns its own chunk (<see cref="PartContent.ChunkSize"/>) while it is written.
+    /// </summary>
+    public async ValueTask<PartBuffer> ReserveAsync(int bytes, CancellationToken cancellationToken)
     {
-        _pool.Return(array);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_budget is not null)
+            {
+                await _budget.WaitAsync(bytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new PartBuffer(this, null, 0, _budget is null ? 0 : bytes);
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+    }
+
+    internal void Return(byte[]? array, long charged)
+    {
+        if (array is not null)
+        {
+            _pool.Return(array);
+        }
+
         _budget?.Release(charged);
         _gate.Release();
     }
@@ -59,7 +97,7 @@ internal sealed class PartBufferPool : IDisposable
     public void Dispose() => _gate.Dispose();
 }
 
-/// <summary>One rented part buffer; its single owner disposes it to return it.</summary>
+/// <summary>One rented part buffer (or a reservation without an array); its single owner disposes it to return it.</summary>
 internal sealed class PartBuffer : IDisposable
 {
     private PartBufferPool? _owner;
@@ -67,7 +105,7 @@ internal sealed class PartBuffer : IDisposable
 
     private readonly long _charged;
 
-    internal PartBuffer(PartBufferPool owner, byte[] array, int size, long charged)
+    internal PartBuffer(PartBufferPool owner, byte[]? array, int size, long charged)
     {
         _owner = owner;
         _array = array;
@@ -85,7 +123,7 @@ internal sealed class PartBuffer : IDisposable
         var owner = Interlocked.Exchange(ref _owner, null);
         if (owner is not null)
         {
-            var array = _array!;
+            var array = _array;
             _array = null;
             owner.Return(array, _charged);
         }

@@ -6,9 +6,11 @@ namespace VodRaw.Transfer;
 /// </summary>
 /// <remarks>
 /// A stream's first part, read (and hashed) to choose between one PUT and multipart, is handed in as is. A resumed
-/// upload passes the part numbers COS already holds in <c>skip</c> (files only): they are not read again.
+/// upload passes the part numbers COS already holds in <c>skip</c> (files only): they are not read again. With
+/// <c>streamed</c> (files only), a part is not read here at all: it gets a reservation of one chunk and is read while
+/// it is sent (<see cref="PartData.Streamed"/>).
 /// </remarks>
-internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartReader.Part? firstPart, int maxParts = PartPlan.MaxParts, IReadOnlySet<int>? skip = null) : IDisposable
+internal sealed class PartReader(IPartSource source, long partSize, int? partCount, PartReader.Part? firstPart, int maxParts = PartPlan.MaxParts, IReadOnlySet<int>? skip = null, bool streamed = false) : IDisposable
 {
     private readonly SemaphoreSlim _sequential = new(1, 1);
     private PartHolder? _firstPart = firstPart is { } f ? new PartHolder(f) : null;
@@ -16,8 +18,19 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
     private long _nextOffset = firstPart is null ? 0 : partSize;
     private bool _ended;
 
-    /// <summary>Part number (1-based), its buffer (owned by the caller from now on), its size and CRC-64.</summary>
-    public readonly record struct Part(int Number, PartBuffer Buffer, int Size, ulong Crc64);
+    /// <summary>
+    /// Part number (1-based), its buffer (owned by the caller from now on), its size and CRC-64; a streamed part's
+    /// buffer is a reservation and its bytes are read from <see cref="Source"/> at <c>Offset</c> while it is sent.
+    /// </summary>
+    public readonly record struct Part(int Number, PartBuffer Buffer, int Size, ulong Crc64, long Offset = 0, bool Streamed = false)
+    {
+        /// <summary>The body to send.</summary>
+        public PartData Data(IPartSource source, System.Buffers.ArrayPool<byte> chunks) =>
+            Streamed ? PartData.Streamed(source, Offset, Size, chunks) : PartData.Held(Buffer.Memory[..Size], Crc64);
+    }
+
+    /// <summary>Where the parts come from.</summary>
+    public IPartSource Source => source;
 
     public async ValueTask<Part?> NextAsync(PartBufferPool pool, CancellationToken cancellationToken)
     {
@@ -48,6 +61,12 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
 
         var offset = index * partSize;
         var size = (int)Math.Min(partSize, source.Length!.Value - offset);
+        if (streamed)
+        {
+            var reservation = await pool.ReserveAsync(Math.Min(size, PartContent.ChunkSize), cancellationToken).ConfigureAwait(false);
+            return new Part(index + 1, reservation, size, 0, offset, Streamed: true);
+        }
+
         var buffer = await pool.RentAsync(size, cancellationToken, capacity: (int)partSize).ConfigureAwait(false);
         try
         {

@@ -211,7 +211,7 @@ internal sealed partial class UploadOperation
         var partSize = resumed?.Document.PartSize ?? Options.Transfer.PartSize;
         // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
         using var pool = new PartBufferPool(_context.BufferPoolFactory(upload.Concurrency, partSize), upload.Concurrency, _context.Budget);
-        var uploader = new ObjectUploader(pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: recorder is not null);
+        var uploader = new ObjectUploader(pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: recorder is not null, streamParts: !Options.Transfer.SendContentMd5);
         long uploaded = 0;
         long skipped = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (index, ct) =>

@@ -196,6 +196,32 @@ public sealed class BadDayTests : FourPartUploadTest
     }
 
     [Fact]
+    public async Task AFileThatShrinksUnderAStreamedPartFailsAtOnceAsAFileChangeNotANetworkError()
+    {
+        // Parts are read while they are sent: the shortfall is found inside the request body, mid-part. Progress is
+        // reported after each 1 MiB chunk is written, so the file shrinks between the two chunks of part 1.
+        var (path, _) = H.File("shrinks.mp4", 4 * 1024 * 1024);
+        var changed = 0;
+        var progress = new SynchronousProgress<UploadProgress>(p =>
+        {
+            if (p.BytesUploaded >= 1024 * 1024 && p.PartsCompleted == 0 && Interlocked.Exchange(ref changed, 1) == 0)
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
+                stream.SetLength((1024 * 1024) + 100); // the second chunk of part 1 now has 100 bytes
+            }
+        });
+        using var client = H.Client(o => { o.ProgressInterval = TimeSpan.Zero; o.Transfer = new TransferOptions { PartSize = 2 * TransferOptions.MinPartSize, Concurrency = 1 }; });
+
+        var error = await Assert.ThrowsAsync<FileChangedException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path }, progress));
+
+        Assert.Equal(1, changed);
+        Assert.True(error.Message.Contains("only 1048676 of 2097152", StringComparison.Ordinal), error.Message);
+        Assert.True(H.Emulator.Requests.Count(r => r.Operation == EmulatorOperation.UploadPart) <= 2, "the broken part was not sent again");
+        Assert.Single(H.Emulator.AbortedUploads);
+        Assert.Equal(H.Pool.Rents, H.Pool.Returns);
+    }
+
+    [Fact]
     public async Task AShortLivedCredentialStillCarriesASmallUpload()
     {
         H.Emulator.TemporaryCredentialLifetime = TimeSpan.FromSeconds(30);

@@ -95,13 +95,15 @@ public class ObjectUploaderTests
 
         public IReadOnlyList<OpenMultipartUpload> StrayUploads => [];
 
-        public Task<ulong?> PutObjectAsync(ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken) =>
-            Task.FromResult<ulong?>(Crc64.Compute(data.Span));
+        public Task<ulong?> PutObjectAsync(PartData data, PartProgress progress, CancellationToken cancellationToken) =>
+            Task.FromResult<ulong?>(Crc64.Compute(data.Bytes.Span));
 
         public Task<string> InitiateAsync(CancellationToken cancellationToken) => Task.FromResult("upload-1");
 
-        public async Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, ReadOnlyMemory<byte> data, ulong crc64, PartProgress progress, CancellationToken cancellationToken)
+        public async Task<CompletedPart> UploadPartAsync(string uploadId, int partNumber, PartData part, PartProgress progress, CancellationToken cancellationToken)
         {
+            var data = part.Bytes;
+            var crc64 = part.KnownCrc64!.Value;
             var now = Interlocked.Increment(ref _concurrent);
             int peak;
             while (now > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
