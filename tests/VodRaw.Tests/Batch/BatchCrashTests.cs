@@ -78,6 +78,8 @@ public sealed class BatchCrashTests : IAsyncLifetime
     public async Task CtrlCPausesTheBatchAndTheSameCommandFinishesIt()
     {
         var results = Path.Combine(_tree.Root, "results.jsonl");
+        // The 45th CommitUpload is held back (10 s), so the batch cannot finish before the signal lands, however fast it runs.
+        _emulator.Faults.Delay(EmulatorOperation.CommitUpload, TimeSpan.FromSeconds(10), occurrence: 45);
         using (var first = CliProcess.Start(_emulator, Args(results)))
         {
             Assert.True(await first.WaitUntilAsync(() => _emulator.CommittedSessions >= 40, RunLimit), "the batch ended before the interrupt");

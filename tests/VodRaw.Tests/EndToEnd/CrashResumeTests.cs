@@ -114,6 +114,8 @@ public sealed class CrashResumeTests(CrashMediaFixture media) : IClassFixture<Cr
         var checkpoints = Path.Combine(media.Directory, "state-sigint");
         var args = UploadArgs(emulator, media.MediaPath, checkpoints);
 
+        // Part 22 is held back (10 s), so the upload cannot finish before the signal lands, however fast it runs.
+        emulator.Faults.Delay(EmulatorOperation.UploadPart, TimeSpan.FromSeconds(10), partNumber: 22);
         using (var first = CliProcess.Start(emulator, args))
         {
             await first.WaitUntilAsync(() => emulator.Requests.Count(r => r.Operation == EmulatorOperation.UploadPart) >= 20, RunLimit);

@@ -71,10 +71,23 @@ internal sealed class CliProcess : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Ctrl+C: SIGINT — unless this test run itself ignores SIGINT (started as a background job of a non-interactive
+    /// shell), because the child inherits that and .NET keeps an inherited ignore; then SIGTERM, which the CLI handles
+    /// the same way.
+    /// </summary>
     public void Interrupt()
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        var signal = SigIntIgnored() ? "-TERM" : "-INT";
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
+    }
+
+    /// <summary>Whether SIGINT (signal 2, bit 1 of the mask) is ignored by this process, from /proc/self/status.</summary>
+    private static bool SigIntIgnored()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 0b10) != 0;
     }
 
     public async Task<(int Code, string Output, string Error)> WaitAsync(TimeSpan limit)
