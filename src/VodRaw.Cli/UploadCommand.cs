@@ -29,7 +29,7 @@ internal static class UploadCommand
         var mediaName = new Option<string?>("--media-name") { Description = "Name shown in VOD (default: the file name without extension)." };
         var mediaType = new Option<string?>("--media-type") { Description = "Media type (default: the file extension)." };
         var coverType = new Option<string?>("--cover-type") { Description = "Cover type (default: the cover's extension)." };
-        var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight, 1-64 (default 4)." };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight, 1-64 (default: adaptive, from 4 up while throughput grows, within 64 MiB of part memory)." };
         var partSize = new Option<string?>("--part-size") { Description = "Part size, e.g. 8MiB or 16M (binary; MB is decimal). 1MiB-5GiB; default 8MiB." };
         var region = new Option<string?>("--region") { Description = $"Upload region (default: ${RegionVariable})." };
         var vodEndpoint = new Option<string?>("--vod-endpoint") { Description = "VOD API endpoint (default https://vod.tencentcloudapi.com/)." };
@@ -46,7 +46,7 @@ internal static class UploadCommand
         var fromList = new Option<string?>("--from-list") { Description = "Batch: a JSON Lines file, one object per media with VodUploadRequest's fields (MediaFilePath, CoverFilePath, MediaName, Procedure, ...)." };
         var results = new Option<string?>("--results") { Description = "Batch: append one JSON line per file as it finishes (FileId, URLs, or the error)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "List what would be uploaded, with sizes and the total; send nothing." };
-        var maxFiles = new Option<int?>("--max-files-in-flight") { Description = "Batch: files uploading at once, 1-256 (default: --concurrency). Parts in flight stay within one memory budget." };
+        var maxFiles = new Option<int?>("--max-files-in-flight") { Description = "Batch: files uploading at once, 1-256 (default: --concurrency, or 4). Parts in flight stay within one memory budget." };
         var shard = new Option<string?>("--shard") { Description = "Batch: take only shard I of N (I/N, 0-based; auto/N reads JOB_COMPLETION_INDEX), by a stable hash of each file's path." };
         var coverPattern = new Option<string[]>("--cover-pattern") { Description = "Batch: pair a cover beside each media, e.g. '{stem}.jpg' ({stem}: name without extension, {name}: with it). Repeatable; the first that exists wins." };
         var failFast = new Option<bool>("--fail-fast") { Description = "Batch: stop at the first failed file (the others pause and resume on the next run)." };

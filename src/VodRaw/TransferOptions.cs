@@ -12,8 +12,11 @@ public sealed class TransferOptions
     /// <summary>The default part size, 8 MiB.</summary>
     public const long DefaultPartSize = 8 * 1024 * 1024;
 
-    /// <summary>The default number of parts in flight.</summary>
+    /// <summary>The parts in flight an upload starts with (and the adaptive setting's first step).</summary>
     public const int DefaultConcurrency = 4;
+
+    /// <summary>64 MiB: the part memory an adaptive upload may grow to when no <see cref="MemoryBudget"/> is set (at least 4 parts' worth).</summary>
+    public const long DefaultMemoryBudget = 64L * 1024 * 1024;
 
     /// <summary>The most parts in flight that can be configured.</summary>
     public const int MaxConcurrency = 64;
@@ -26,9 +29,16 @@ public sealed class TransferOptions
 
     /// <summary>
     /// Parts in flight at once, across all files of an upload (the reference's ConcurrentUploadNumber; a request's own
-    /// value wins). Default 4; range 1–64. Part memory peaks at this many part-size buffers.
+    /// value wins). Range 1–64. Default null: adaptive — an upload starts with 4, doubles them while the measured
+    /// throughput keeps growing (long round trips, a per-connection cap), goes back to the best setting when it stops
+    /// growing, halves them when COS throttles (SlowDown, 503), and never holds more part memory than
+    /// <see cref="MemoryBudget"/> (default 64 MiB). A set value is used as is, for the whole upload.
     /// </summary>
-    public int Concurrency { get; set; } = DefaultConcurrency;
+    /// <remarks>
+    /// A part of a file holds one 1 MiB chunk while it is sent (it is read as it goes); a part of a stream, and any
+    /// part when <see cref="SendContentMd5"/> is set, holds a whole part-size buffer.
+    /// </remarks>
+    public int? Concurrency { get; set; }
 
     /// <summary>
     /// Send Content-MD5 with every part and PUT so COS rejects corrupted bodies (400 BadDigest). Default false: CRC-64
@@ -38,9 +48,11 @@ public sealed class TransferOptions
 
     /// <summary>
     /// The most bytes of part buffers the client holds at once, over every upload it runs at the same time (set it when
-    /// one client uploads many files at once, as a batch does). Default null: no shared budget, each upload holds at most
-    /// its own parts in flight × part size. Unit bytes; at least <see cref="PartSize"/>. Counted in bytes, so small
-    /// files' PUTs run beside a big file's parts; a part larger than the whole budget waits until nothing else is held.
+    /// one client uploads many files at once, as a batch does), and the ceiling adaptive concurrency grows to. Default
+    /// null: no shared budget; an upload with a fixed <see cref="Concurrency"/> holds at most its parts in flight × their
+    /// buffers, an adaptive one at most <see cref="DefaultMemoryBudget"/> (64 MiB, or 4 parts in flight if they need more). Unit bytes; at least
+    /// <see cref="PartSize"/>. Counted in bytes, so small files' PUTs run beside a big file's parts; a part larger than
+    /// the whole budget waits until nothing else is held.
     /// </summary>
     public long? MemoryBudget { get; set; }
 
@@ -53,7 +65,10 @@ public sealed class TransferOptions
     internal TransferOptions Validated()
     {
         ValidatePartSize(PartSize, nameof(PartSize));
-        ValidateConcurrency(Concurrency, nameof(Concurrency));
+        if (Concurrency is { } concurrency)
+        {
+            ValidateConcurrency(concurrency, nameof(Concurrency));
+        }
         if (MemoryBudget is { } budget)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(budget, PartSize, nameof(MemoryBudget));

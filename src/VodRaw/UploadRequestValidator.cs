@@ -185,5 +185,9 @@ internal sealed record ValidatedUpload(
     string MediaType,
     string? CoverPath,
     ApplyUploadBody ApplyBody,
-    int Concurrency,
-    long? SubAppId);
+    int? Concurrency,
+    long? SubAppId)
+{
+    /// <summary>The parts in flight to plan for (checkpoint write spacing): the fixed setting, or where an adaptive one starts.</summary>
+    public int PlannedConcurrency => Concurrency ?? TransferOptions.DefaultConcurrency;
+}

@@ -123,7 +123,7 @@ internal sealed class BatchCommand
 
         try
         {
-            options.Transfer.MemoryBudget ??= options.Transfer.Concurrency * options.Transfer.PartSize;
+            options.Transfer.MemoryBudget ??= options.Transfer.Concurrency is { } c ? c * options.Transfer.PartSize : Math.Max(TransferOptions.DefaultMemoryBudget, TransferOptions.DefaultConcurrency * options.Transfer.PartSize);
             var store = new CheckpointStore(checkpointDirectory)
             {
                 KeepCommitted = true,
@@ -158,7 +158,7 @@ internal sealed class BatchCommand
             }
 
             var settings = new BatchSettings(region, _json, _inputs.Quiet, false, _inputs.FailFast, _inputs.ReuploadChanged,
-                _inputs.MaxFilesInFlight ?? options.Transfer.Concurrency, _inputs.Results, _shard);
+                _inputs.MaxFilesInFlight ?? options.Transfer.Concurrency ?? TransferOptions.DefaultConcurrency, _inputs.Results, _shard);
             var journalId = BatchJournal.IdOf(credential.SecretId, region, options.VodEndpoint, _defaults.SubAppId, _shard);
             return await new BatchRunner(_env, settings).RunAsync(client, store, journalId, items, cancellationToken).ConfigureAwait(false);
         }

@@ -176,6 +176,26 @@ internal static class Telemetry
         VodRawEventSource.Log.UploadStarted(region, files, bytes, media);
     }
 
+    /// <summary>
+    /// The parts in flight an upload ended its transfer with, on its span: <c>vodraw.parts_in_flight</c> (the final
+    /// setting) and, when it was adaptive, <c>vodraw.parts_in_flight.steps</c> ("4:43MB/s>8, 8:86MB/s>16, …": each
+    /// measured setting, its rate, the next).
+    /// </summary>
+    public static void PartsInFlightSettled(int limit, IReadOnlyList<Transfer.AdaptiveConcurrency.Step>? steps)
+    {
+        if (Activity.Current is not { OperationName: VodRawTelemetry.UploadActivityName } activity)
+        {
+            return;
+        }
+
+        activity.SetTag("vodraw.parts_in_flight", limit);
+        if (steps is not null)
+        {
+            activity.SetTag("vodraw.parts_in_flight.steps", string.Join(", ", steps.Select(s =>
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Limit}:{s.BytesPerSecond / 1e6:F0}MB/s>{s.Next}"))));
+        }
+    }
+
     /// <summary>A committed upload: its FileId and bytes on the span, its duration, its log event.</summary>
     public static void UploadCompleted(Activity? activity, VodUploadResponse response, double seconds)
     {

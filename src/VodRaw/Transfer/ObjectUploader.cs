@@ -10,9 +10,11 @@ namespace VodRaw.Transfer;
 /// (<paramref name="keepOnInterrupt"/>): then the multipart upload stays open for the checkpoint to resume, and only
 /// a file that changed is aborted (its parts can never be used). With <paramref name="streamParts"/>, a file's parts
 /// are not read into part buffers at all: each is read chunk by chunk while it is sent (<see cref="PartData.Streamed"/>),
-/// so a part in flight holds one chunk; streams, and uploads that send Content-MD5, still hold whole parts.
+/// so a part in flight holds one chunk; streams, and uploads that send Content-MD5, still hold whole parts. With
+/// <paramref name="adaptive"/>, every confirmed part and PUT is reported to it, and it moves the pool's gate.
 /// </summary>
-internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout, bool keepOnInterrupt = false, bool streamParts = false)
+internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout, bool keepOnInterrupt = false, bool streamParts = false,
+    AdaptiveConcurrency? adaptive = null)
 {
     /// <summary>
     /// Uploads <paramref name="source"/> to <paramref name="target"/>; returns the bytes sent. A <paramref name="journal"/>
@@ -77,11 +79,13 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
     {
         var part = progress.StartPart();
         var ok = false;
+        var started = adaptive?.Timestamp() ?? 0;
         try
         {
             ledger.WriteStarted();
             await target.PutObjectAsync(PartData.Held(data, crc), part, cancellationToken).ConfigureAwait(false);
             ledger.ObjectStored();
+            adaptive?.PartCompleted(data.Length, started);
             ok = true;
         }
         finally
@@ -239,6 +243,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
                 using var buffer = part.Buffer;
                 var partProgress = progress.StartPart();
                 var ok = false;
+                var started = adaptive?.Timestamp() ?? 0;
                 try
                 {
                     var completed = await target.UploadPartAsync(state.UploadId, part.Number, part.Data(reader.Source, pool.Arrays), partProgress, token).ConfigureAwait(false);
@@ -250,6 +255,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
                     state.Add(completed);
                     journal?.PartCompleted(completed);
+                    adaptive?.PartCompleted(part.Size, started);
                     ok = true;
                 }
                 finally

@@ -73,7 +73,7 @@ internal sealed partial class UploadOperation
             PartsTotal = info.PartsTotal,
             Bytes = info.BytesDone,
         });
-        return Task.FromResult<ResumedUpload?>(new ResumedUpload(document, apply, new CheckpointRecorder(store, document, Options.TimeProvider, upload.Concurrency * document.PartSize)));
+        return Task.FromResult<ResumedUpload?>(new ResumedUpload(document, apply, new CheckpointRecorder(store, document, Options.TimeProvider, upload.PlannedConcurrency * document.PartSize)));
     }
 
     /// <summary>The recorded result of an upload an earlier run committed — or null (a fresh upload) when a file changed since.</summary>

@@ -18,6 +18,7 @@ internal sealed partial class UploadOperation
     private readonly UploadContext _context;
     private readonly IProgress<UploadProgress>? _progress;
     private readonly UploadLedger _ledger = new();
+    private AdaptiveConcurrency? _adaptive; // set once the transfer starts; the COS targets tell it of throttling
 
     public UploadOperation(UploadContext context, IProgress<UploadProgress>? progress)
     {
@@ -183,7 +184,7 @@ internal sealed partial class UploadOperation
     }
 
     /// <summary>Whole-object PUTs stored between checkpoint writes at most: the upload's memory budget.</summary>
-    private long PutBytesPerWrite(ValidatedUpload upload) => upload.Concurrency * Options.Transfer.PartSize;
+    private long PutBytesPerWrite(ValidatedUpload upload) => upload.PlannedConcurrency * Options.Transfer.PartSize;
 
     /// <summary>Refuses impossible plans before anything is sent, and sets up progress over every file.</summary>
     private ProgressTracker Plan(List<UploadFile> files)
@@ -209,12 +210,15 @@ internal sealed partial class UploadOperation
     {
         var keys = StorageKeys(upload, apply, files);
         var partSize = resumed?.Document.PartSize ?? Options.Transfer.PartSize;
+        var streamParts = !Options.Transfer.SendContentMd5;
         // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
-        using var pool = new PartBufferPool(_context.BufferPoolFactory(upload.Concurrency, partSize), upload.Concurrency, _context.Budget);
-        var uploader = new ObjectUploader(pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: recorder is not null, streamParts: !Options.Transfer.SendContentMd5);
+        using var inFlight = PartsInFlight.Create(upload.Concurrency, partSize, streamParts && upload.MediaStream is null, _context.Budget, _context.BufferPoolFactory, Options.TimeProvider);
+        var ceiling = inFlight.Ceiling;
+        _adaptive = inFlight.Adaptive;
+        var uploader = new ObjectUploader(inFlight.Pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: recorder is not null, streamParts, inFlight.Adaptive);
         long uploaded = 0;
         long skipped = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = upload.Concurrency, CancellationToken = cancellationToken }, async (index, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = ceiling, CancellationToken = cancellationToken }, async (index, ct) =>
         {
             var file = files[index];
             Telemetry.FileRole.Value = file.Role switch { FileRole.Media => "media", FileRole.Cover => "cover", _ => "segment" };
@@ -251,11 +255,12 @@ internal sealed partial class UploadOperation
                 state = kept;
             }
 
-            var bytes = await uploader.UploadAsync(source, target, partSize, upload.Concurrency, ct, recorder?.For(index), state).ConfigureAwait(false);
+            var bytes = await uploader.UploadAsync(source, target, partSize, ceiling, ct, recorder?.For(index), state).ConfigureAwait(false);
             Interlocked.Add(ref uploaded, bytes);
             tracker.FileCompleted();
         }).ConfigureAwait(false);
 
+        Telemetry.PartsInFlightSettled(inFlight.Pool.Gate.Limit, inFlight.Adaptive?.History);
         if (_ledger.OpenUploads is { Count: > 0 } stray)
         {
             // Everything is stored, but a lost Initiate reply left an upload that could not be aborted: say so, do not commit blind.
@@ -421,7 +426,8 @@ internal sealed partial class UploadOperation
             : new CosCredential(Credential.SecretId, Credential.SecretKey, Credential.Token, null);
         var guard = new CredentialExpiryGuard(credential.ExpiresAt, Options.CredentialExpiryMargin, measuredRate);
         var requests = new CosRequestFactory(endpoint, credential, guard, Options.TimeProvider);
-        var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5, _context.RateLimiter);
+        var targetOptions = new CosTargetOptions(Options.InactivityTimeout, Options.CompleteTimeout, Options.AbortTimeout, Options.Transfer.SendContentMd5, _context.RateLimiter,
+            Throttled: () => _adaptive?.Throttled());
         return new CosStorage(apply.StorageBucket, requests, targetOptions);
     }
 

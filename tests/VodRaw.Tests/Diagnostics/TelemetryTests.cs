@@ -135,6 +135,35 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAdaptiveUploadHalvesItsPartsInFlightWhenCosThrottlesAndSaysSoOnItsSpan()
+    {
+        var (path, content) = _h.File("throttled.mp4", (8 * PartSize) + 3);
+        _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 503, "SlowDown", partNumber: 2);
+        using var client = _h.Client(o => o.Transfer = new TransferOptions { PartSize = PartSize }); // Concurrency unset: adaptive
+
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+
+        Assert.Equal(content, _h.MediaObject(response).ReadAllBytes());
+        var (root, _) = Trace();
+        Assert.Equal(2, root.GetTagItem("vodraw.parts_in_flight")); // started at 4, halved on SlowDown, held
+        Assert.Equal("4:0MB/s>2", root.GetTagItem("vodraw.parts_in_flight.steps"));
+    }
+
+    [Fact]
+    public async Task AFixedUploadKeepsItsPartsInFlight()
+    {
+        var (path, _) = _h.File("fixed.mp4", (3 * PartSize) + 3);
+        _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 503, "SlowDown", partNumber: 2);
+        using var client = Client(); // Concurrency = 4
+
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = path });
+
+        var (root, _) = Trace();
+        Assert.Equal(4, root.GetTagItem("vodraw.parts_in_flight"));
+        Assert.Null(root.GetTagItem("vodraw.parts_in_flight.steps"));
+    }
+
+    [Fact]
     public async Task AMultipartUploadHasASpanPerPartWithItsNumberAndAFailedPartShowsItsRetry()
     {
         var (media, content) = _h.File("multi.mp4", (3 * PartSize) + 77);
