@@ -5,8 +5,10 @@ using VodRaw.Benchmarks.EndToEnd;
 switch (args.FirstOrDefault())
 {
     case "sink":
-        await RawHttpSink.RunAsync(args.Contains("--crc"), BenchArgs.Value(args, "--tls"), CancellationToken.None);
+        await RawHttpSink.RunAsync(args.Contains("--crc"), BenchArgs.Value(args, "--tls"), WanLink.Parse(args), CancellationToken.None);
         return 0;
+    case "wan":
+        return await E2EHarness.RunWanAsync(args);
     case "run-one":
         return await E2EHarness.RunOneAsync(args);
     case "segments":

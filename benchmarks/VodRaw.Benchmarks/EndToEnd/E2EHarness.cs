@@ -81,6 +81,74 @@ internal static class E2EHarness
         return 0;
     }
 
+    /// <summary>
+    /// <c>wan</c>: VodRaw through a sink that behaves like a WAN link (<see cref="WanLink"/>), for each round trip, part
+    /// size and concurrency (0 = adaptive); MB/s against the link's capacity. With --seconds, fixed settings upload
+    /// about that many seconds' worth at the link model's expected rate (at least 256 MiB); otherwise every run,
+    /// adaptive ones always, uploads --gib.
+    /// </summary>
+    public static async Task<int> RunWanAsync(string[] args)
+    {
+        double[] List(string name, string fallback) => (BenchArgs.Value(args, name) ?? fallback).Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        var rtts = List("--rtt", "50,100,200");
+        var parts = List("--parts", "8").Select(p => (long)p << 20).ToArray();
+        var levels = List("--conc", "0,4,8,16,32").Select(c => (int)c).ToArray();
+        var gib = List("--gib", "4")[0];
+        var seconds = BenchArgs.Value(args, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : (double?)null;
+        var connMbit = List("--conn-mbit", "100")[0];
+        var totalMbit = List("--total-mbit", "1000")[0];
+        var reps = BenchArgs.Int(args, "--reps", 1);
+        var path = PrepareFile(1L << 30);
+        await using var output = new StreamWriter(BenchArgs.Value(args, "--out") ?? "wan-results.jsonl", append: false);
+        var rows = new List<(double Rtt, RunResult Result)>();
+        foreach (var rtt in rtts)
+        {
+            var link = new WanLink(TimeSpan.FromMilliseconds(rtt), connMbit * 1e6 / 8, totalMbit * 1e6 / 8);
+            using var sink = SinkProcess.Start(computeCrc: false, link: link);
+            foreach (var partSize in parts)
+            {
+                foreach (var concurrency in levels)
+                {
+                    var bytes = (long)(gib * (1L << 30));
+                    if (seconds is { } secs && concurrency > 0)
+                    {
+                        var perConnection = partSize / ((partSize / link.PerConnection) + link.RoundTrip.TotalSeconds);
+                        var expected = Math.Min(link.Total, concurrency * perConnection);
+                        bytes = Math.Min(bytes, Math.Max(256L << 20, (long)(expected * secs)));
+                    }
+
+                    bytes = (bytes + partSize - 1) / partSize * partSize;
+                    for (var rep = 0; rep < reps; rep++)
+                    {
+                        var r = await WorkerAsync(sink, "vodraw", partSize, concurrency, path, 1L << 30, bytes, rep, diagnostics: false, warmUpBytes: Math.Max(4 * partSize, 16L << 20));
+                        rows.Add((rtt, r));
+                        await output.WriteLineAsync(r.ToJson());
+                        await output.FlushAsync();
+                    }
+                }
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"WAN link: {connMbit} Mbit/s per connection, {totalMbit} Mbit/s in all ({totalMbit * 1e6 / 8 / 1e6:F0} MB/s); medians over {reps} run(s). Conc 'auto' = Concurrency unset."));
+        Console.WriteLine("| RTT ms | part | conc | MB/s | of link | vs best fixed | client CPU-s/GiB | peak RSS MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var group in rows.GroupBy(r => (r.Rtt, r.Result.PartSize)))
+        {
+            var byLevel = group.GroupBy(r => r.Result.Concurrency).ToDictionary(g => g.Key, g => MedianOf(g.Select(r => r.Result.MBps)));
+            var bestFixed = byLevel.Where(kv => kv.Key > 0).Select(kv => kv.Value).DefaultIfEmpty(double.NaN).Max();
+            foreach (var level in group.GroupBy(r => r.Result.Concurrency).OrderBy(g => g.Key == 0 ? int.MaxValue : g.Key))
+            {
+                var mbps = byLevel[level.Key];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {group.Key.Rtt:F0} | {group.Key.PartSize >> 20} MiB | {(level.Key == 0 ? "auto" : level.Key.ToString(CultureInfo.InvariantCulture))} | {mbps:F1} | {mbps / (totalMbit * 1e6 / 8 / 1e6):F2} | {mbps / bestFixed:F2} | {MedianOf(level.Select(r => r.Result.ClientCpuPerGiB)):F3} | {level.Max(r => r.Result.PeakRssBytes) / 1048576.0:F0} |"));
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>The worker: one variant, warmed up, then measured; prints its result as one JSON line.</summary>
     public static async Task<int> RunOneAsync(string[] args)
     {
@@ -94,13 +162,21 @@ internal static class E2EHarness
         var sink = new Uri(Arg("--sink"));
 
         var pem = args.Contains("--tls-cert") ? Arg("--tls-cert") : null;
-        using var variants = new Variants(sink, Arg("--file"), fileBytes, pem) { MeasuredLength = Math.Min(bytes, WarmUpBytes) };
+        var warmUp = args.Contains("--warm-bytes") ? Long("--warm-bytes") : WarmUpBytes;
+        using var variants = new Variants(sink, Arg("--file"), fileBytes, pem) { MeasuredLength = Math.Min(bytes, warmUp) };
         await variants.RunAsync(name, partSize, concurrency); // warm-up: JIT, connections, pools, page cache
         variants.MeasuredLength = bytes;
         var meter = new Meter((int)Long("--sink-pid"));
         meter.Start();
         await variants.RunAsync(name, partSize, concurrency);
         var result = meter.Stop(name, partSize, concurrency, variants.BytesFor(name), (int)Long("--rep"));
+        if (variants.LastAdaptive is { } adaptive)
+        {
+            // The adaptive steps (parts in flight: MB/s -> next) and the part memory held against the budget.
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  adaptive: {string.Join(", ", adaptive.History.Select(h => $"{h.Limit}: {h.BytesPerSecond / 1e6:F0} MB/s -> {h.Next}"))}; peak part memory {variants.LastBudget!.PeakHeld / 1048576.0:F0} of {variants.LastBudget.Capacity >> 20} MiB"));
+        }
+
         if (args.Contains("--diagnostics"))
         {
             var gc = GC.GetGCMemoryInfo();
@@ -112,7 +188,7 @@ internal static class E2EHarness
         return 0;
     }
 
-    private static async Task<RunResult> WorkerAsync(SinkProcess sink, string name, long partSize, int concurrency, string file, long fileBytes, long bytes, int rep, bool diagnostics)
+    private static async Task<RunResult> WorkerAsync(SinkProcess sink, string name, long partSize, int concurrency, string file, long fileBytes, long bytes, int rep, bool diagnostics, long? warmUpBytes = null)
     {
         string[] arguments =
         [
@@ -120,6 +196,7 @@ internal static class E2EHarness
             "--file-bytes", Str(fileBytes), "--bytes", Str(bytes), "--sink", sink.Uri.ToString(), "--sink-pid", Str(sink.Pid), "--rep", Str(rep),
             .. diagnostics ? new[] { "--diagnostics" } : [],
             .. TlsCertificatePem is { } pem ? new[] { "--tls-cert", pem } : [],
+            .. warmUpBytes is { } warm ? new[] { "--warm-bytes", Str(warm) } : [],
         ];
         var info = new ProcessStartInfo(Environment.ProcessPath!, arguments) { RedirectStandardOutput = true, UseShellExecute = false };
         using var process = Process.Start(info)!;
@@ -308,9 +385,9 @@ internal sealed class SinkProcess : IDisposable
     public static string[] HostArguments =>
         Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet" ? [typeof(SinkProcess).Assembly.Location] : [];
 
-    public static SinkProcess Start(bool computeCrc, string? tlsPfx = null)
+    public static SinkProcess Start(bool computeCrc, string? tlsPfx = null, WanLink? link = null)
     {
-        string[] arguments = [.. HostArguments, "sink", .. computeCrc ? new[] { "--crc" } : [], .. tlsPfx is null ? [] : new[] { "--tls", tlsPfx }];
+        string[] arguments = [.. HostArguments, "sink", .. computeCrc ? new[] { "--crc" } : [], .. tlsPfx is null ? [] : new[] { "--tls", tlsPfx }, .. link?.Arguments ?? []];
         var info = new ProcessStartInfo(Environment.ProcessPath!, arguments)
         {
             RedirectStandardOutput = true,

@@ -16,8 +16,9 @@ internal static class RawHttpSink
 {
     /// <param name="computeCrc">Compute each body's CRC-64 and answer it, as COS does.</param>
     /// <param name="tlsPfx">Serve HTTPS with this certificate (a PFX file); null for plain HTTP.</param>
+    /// <param name="link">Behave like a WAN link (round trips, bandwidth caps); null for plain loopback.</param>
     /// <param name="cancellationToken">Stops accepting.</param>
-    public static async Task RunAsync(bool computeCrc, string? tlsPfx, CancellationToken cancellationToken)
+    public static async Task RunAsync(bool computeCrc, string? tlsPfx, WanLink? link, CancellationToken cancellationToken)
     {
         using var certificate = tlsPfx is null ? null : System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(tlsPfx, null);
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -28,16 +29,22 @@ internal static class RawHttpSink
         {
             var socket = await listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
             socket.NoDelay = true;
-            _ = Task.Run(() => ServeAsync(socket, computeCrc, certificate), cancellationToken);
+            _ = Task.Run(() => ServeAsync(socket, computeCrc, certificate, link?.Open()), cancellationToken);
         }
     }
 
-    private static async Task ServeAsync(Socket socket, bool computeCrc, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    private static async Task ServeAsync(Socket socket, bool computeCrc, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, WanLink.Connection? wan)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         Stream stream = new NetworkStream(socket, ownsSocket: false);
+        var readSize = wan is null ? buffer.Length : WanLink.ReadSize;
         try
         {
+            if (wan is not null)
+            {
+                await wan.RoundTripAsync().ConfigureAwait(false); // the handshake
+            }
+
             if (certificate is not null)
             {
                 var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
@@ -90,10 +97,15 @@ internal static class RawHttpSink
                 filled = leftover;
                 while (remaining > 0)
                 {
-                    var n = await stream.ReadAsync(buffer.AsMemory(filled, (int)Math.Min(buffer.Length - filled, remaining))).ConfigureAwait(false);
+                    var n = await stream.ReadAsync(buffer.AsMemory(filled, (int)Math.Min(Math.Min(buffer.Length - filled, readSize), remaining))).ConfigureAwait(false);
                     if (n == 0)
                     {
                         return;
+                    }
+
+                    if (wan is not null)
+                    {
+                        await wan.PaceAsync(n).ConfigureAwait(false);
                     }
 
                     if (computeCrc)
@@ -102,6 +114,11 @@ internal static class RawHttpSink
                     }
 
                     remaining -= n;
+                }
+
+                if (wan is not null)
+                {
+                    await wan.RoundTripAsync().ConfigureAwait(false);
                 }
 
                 var response = Respond(method, target, computeCrc ? crc : null);

@@ -26,6 +26,12 @@ internal sealed class Variants(Uri sink, string file, long fileLength, string? t
 
     public static readonly string[] Names = ["net", "file", "vodraw", "vodraw-md5", "naive", "curl"];
 
+    /// <summary>The adaptive setting of the last VodRaw run with concurrency 0 (its steps are reported).</summary>
+    public AdaptiveConcurrency? LastAdaptive { get; private set; }
+
+    /// <summary>The memory budget of the last VodRaw run, if it had one (its peak is reported).</summary>
+    public MemoryBudget? LastBudget { get; private set; }
+
     /// <summary>Bytes the variant uploads in one run.</summary>
     public long BytesFor(string name) => name == "curl" ? fileLength : MeasuredLength;
 
@@ -134,11 +140,15 @@ internal sealed class Variants(Uri sink, string file, long fileLength, string? t
         var credential = new CosCredential("AKIDBENCH", "bench-secret", "bench-token", null);
         var requests = new CosRequestFactory(endpoint, credential, new CredentialExpiryGuard(null, TimeSpan.Zero, static () => null), TimeProvider.System);
         var target = new CosObjectTarget(_sender, requests, "bench-1250000000", "bench/media.mp4",
-            new CosTargetOptions(TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(15), md5));
-        using var pool = new PartBufferPool(_pool, concurrency);
-        var uploader = new ObjectUploader(pool, new ProgressTracker(null, TimeProvider.System, TimeSpan.FromMilliseconds(250)), new UploadLedger(), TimeSpan.FromSeconds(15));
+            new CosTargetOptions(TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(15), md5, Throttled: () => LastAdaptive?.Throttled()));
+        // As an upload wires it: parts streamed from the file unless Content-MD5 is sent; concurrency 0 = adaptive.
+        using var inFlight = PartsInFlight.Create(concurrency == 0 ? null : concurrency, partSize, streamedParts: !md5, null, (_, _) => _pool, TimeProvider.System);
+        LastAdaptive = inFlight.Adaptive;
+        LastBudget = inFlight.Budget;
+        var uploader = new ObjectUploader(inFlight.Pool, new ProgressTracker(null, TimeProvider.System, TimeSpan.FromMilliseconds(250)), new UploadLedger(), TimeSpan.FromSeconds(15),
+            streamParts: !md5, adaptive: inFlight.Adaptive);
         using var source = new WrappingPartSource(file, MeasuredLength);
-        await uploader.UploadAsync(source, target, partSize, concurrency, CancellationToken.None, recorder?.For(0));
+        await uploader.UploadAsync(source, target, partSize, inFlight.Ceiling, CancellationToken.None, recorder?.For(0));
         if (recorder is not null)
         {
             recorder.Delete();

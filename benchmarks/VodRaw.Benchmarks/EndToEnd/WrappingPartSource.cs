@@ -37,8 +37,15 @@ internal sealed class WrappingPartSource(string path, long logicalLength) : IPar
 
     public void EnsureUnchanged(string? shortRead) => _file.EnsureUnchanged(shortRead);
 
-    public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
-        (await ReadHashedAsync(offset, buffer, cancellationToken).ConfigureAwait(false)).Read;
+    /// <summary>A streamed part's chunk read (hashed by the library as it is sent, so not here).</summary>
+    public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        buffer = buffer[..(int)Math.Min(buffer.Length, Math.Max(0, logicalLength - offset))];
+        var at = offset % Physical;
+        var first = (int)Math.Min(buffer.Length, Physical - at);
+        var read = await _file.ReadAsync(at, buffer[..first], cancellationToken).ConfigureAwait(false);
+        return first < buffer.Length ? read + await ReadAsync(offset + first, buffer[first..], cancellationToken).ConfigureAwait(false) : read;
+    }
 
     public void Dispose() => _file.Dispose();
 }
