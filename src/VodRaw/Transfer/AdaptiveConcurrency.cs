@@ -3,23 +3,36 @@ namespace VodRaw.Transfer;
 /// <summary>
 /// Chooses the parts in flight of one upload when <see cref="TransferOptions.Concurrency"/> is unset: it starts at
 /// <see cref="TransferOptions.DefaultConcurrency"/>, measures the throughput of each setting over whole parts, and
-/// doubles the setting while that throughput keeps growing — which it does when round trips or a per-connection cap,
-/// not this machine or the link, limit the upload. When a doubling gains less than <see cref="MinGain"/> it goes back to
-/// the best setting seen and holds; it halves the setting when the service throttles (SlowDown, 503, 429) and holds.
+/// raises the setting while that throughput keeps growing — which it does when round trips or a per-connection cap,
+/// not this machine or the link, limit the upload: the first step is ×2; then ×4 after a step that scaled almost
+/// linearly (<see cref="LinearGain"/> per doubling), ×2 after one that gained at least <see cref="ContinueGain"/> per
+/// doubling. When a step gains less than <see cref="MinGain"/> it
+/// goes back to the best setting seen and holds; it halves the setting when the service throttles (SlowDown, 503, 429) and holds.
 /// The gate's ceiling, fixed by the memory budget, is never passed.
 /// </summary>
 /// <remarks>
-/// A setting is measured after it settles (one part's duration, so the parts started under the old setting have
-/// finished) over a window of two parts' durations, from one part completion to another: at least two parts per slot
-/// are counted, so one slow part does not decide. Everything is timed with the upload's <see cref="TimeProvider"/>.
+/// A setting is measured after it settles (<see cref="SettleParts"/> of a part's duration) over a window of
+/// <see cref="WindowParts"/> part's duration, from one part completion to another, so about one part per slot is
+/// counted. Short on purpose: every measurement at a low setting costs throughput while round trips dominate, and a
+/// wrong call only holds a setting within the budget; the whole-upload cost is checked against the best fixed setting
+/// (AdaptiveConcurrencyTests and the <c>wan</c> benchmark). Everything is timed with the upload's <see cref="TimeProvider"/>.
 /// </remarks>
 internal sealed class AdaptiveConcurrency
 {
     /// <summary>The least throughput gain (fraction) that makes a larger setting worth its memory and connections.</summary>
     public const double MinGain = 0.03;
 
-    /// <summary>The gain (fraction) from one doubling above which the next doubling is tried.</summary>
+    /// <summary>The gain (fraction) per doubling from one step above which a larger setting is tried.</summary>
     public const double ContinueGain = 0.25;
+
+    /// <summary>The gain (fraction) per doubling that means a step scaled almost linearly: the next step quadruples.</summary>
+    public const double LinearGain = 0.75;
+
+    /// <summary>A setting's measuring window, in parts' durations (after one part's duration to settle).</summary>
+    public const double WindowParts = 1.0;
+
+    /// <summary>How long a new setting settles before it is measured, in parts' durations.</summary>
+    public const double SettleParts = 0.5;
 
     private readonly object _lock = new();
     private readonly ConcurrencyGate _gate;
@@ -84,7 +97,7 @@ internal sealed class AdaptiveConcurrency
             var now = _time.GetTimestamp();
             if (_windowStart is not { } start)
             {
-                if (_time.GetElapsedTime(_settingSince, now).TotalSeconds >= _partSeconds)
+                if (_time.GetElapsedTime(_settingSince, now).TotalSeconds >= SettleParts * _partSeconds)
                 {
                     _windowStart = now;
                     _windowBytes = _bytes;
@@ -94,7 +107,7 @@ internal sealed class AdaptiveConcurrency
             }
 
             var window = _time.GetElapsedTime(start, now).TotalSeconds;
-            if (window >= 2 * _partSeconds)
+            if (window >= WindowParts * _partSeconds)
             {
                 Decide((_bytes - _windowBytes) / window, now);
             }
@@ -127,10 +140,12 @@ internal sealed class AdaptiveConcurrency
         int next;
         if (rate > _bestRate * (1 + MinGain))
         {
-            var growth = _bestRate == 0 ? double.PositiveInfinity : rate / _bestRate;
+            // Growth per doubling of the setting, so a ×4 step is judged like two ×2 steps.
+            var perDoubling = _bestRate == 0 ? 0 : Math.Pow(rate / _bestRate, 1 / Math.Log2((double)limit / _bestLimit));
+            var factor = _bestRate == 0 ? 2 : perDoubling >= 1 + LinearGain ? 4 : perDoubling >= 1 + ContinueGain ? 2 : 1;
             _bestRate = rate;
             _bestLimit = limit;
-            next = limit < _gate.MaxLimit && growth >= 1 + ContinueGain ? Math.Min(_gate.MaxLimit, limit * 2) : limit;
+            next = Math.Min(_gate.MaxLimit, limit * factor);
         }
         else
         {

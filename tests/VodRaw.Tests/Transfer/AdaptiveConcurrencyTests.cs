@@ -18,8 +18,10 @@ public class AdaptiveConcurrencyTests
     {
         // 100 Mbit/s per connection, 1 Gbit/s in all: ten connections fill the link.
         var link = new Link(PerConnection: 12.5e6, Total: 125e6, RoundTrip: TimeSpan.FromMilliseconds(rttMs));
-        var (adaptive, rate) = Simulate(link, parts: 600, ceiling: 64);
-        var best = BestFixed(link, parts: 600);
+        var (adaptive, rate, seconds) = Simulate(link, parts: 512, ceiling: 64); // 4 GiB
+        var best = BestFixed(link, parts: 512);
+        var bestSeconds = new[] { 4, 8, 16, 32, 64 }.Min(n => Simulate(link, 512, n, n).Seconds);
+        Assert.True(bestSeconds / seconds >= 0.9, $"whole upload {seconds:F1} s, best fixed {bestSeconds:F1} s; steps {Describe(adaptive!)}");
 
         Assert.InRange(adaptive!.Limit, 10, 32);
         Assert.True(rate >= 0.9 * best, $"steady rate {rate / 1e6:F1} MB/s, best fixed {best / 1e6:F1}; steps {Describe(adaptive)}");
@@ -32,7 +34,7 @@ public class AdaptiveConcurrencyTests
     {
         // A local bottleneck (CPU, disk, a fast link): the rate is the same at any setting.
         var link = new Link(PerConnection: 1e12, Total: 400e6, RoundTrip: TimeSpan.FromMilliseconds(0.2));
-        var (adaptive, _) = Simulate(link, parts: 300, ceiling: 64);
+        var (adaptive, _, _) = Simulate(link, parts: 300, ceiling: 64);
 
         Assert.Equal(4, adaptive!.Limit);
         Assert.Equal([4, 8], adaptive.History.Select(s => s.Limit));
@@ -43,7 +45,7 @@ public class AdaptiveConcurrencyTests
     public void NeverPassesTheCeilingTheMemoryBudgetSets()
     {
         var link = new Link(PerConnection: 12.5e6, Total: 125e6, RoundTrip: TimeSpan.FromMilliseconds(200));
-        var (adaptive, _) = Simulate(link, parts: 300, ceiling: 6);
+        var (adaptive, _, _) = Simulate(link, parts: 300, ceiling: 6);
 
         Assert.Equal(6, adaptive!.Limit);
         Assert.All(adaptive.History, s => Assert.InRange(s.Next, 1, 6));
@@ -109,7 +111,7 @@ public class AdaptiveConcurrencyTests
     /// with a <paramref name="fixedLimit"/>) and the link's rate from the time half the parts are done until the last
     /// one has started (before the tail, where fewer parts are left than slots).
     /// </summary>
-    private static (AdaptiveConcurrency? Adaptive, double SteadyRate) Simulate(Link link, int parts, int ceiling, int? fixedLimit = null)
+    private static (AdaptiveConcurrency? Adaptive, double SteadyRate, double Seconds) Simulate(Link link, int parts, int ceiling, int? fixedLimit = null)
     {
         const double Step = 0.005;
         var time = new SteppingTime();
@@ -157,7 +159,7 @@ public class AdaptiveConcurrencyTests
             }
         }
 
-        return (adaptive, steadyBytes / steadySeconds);
+        return (adaptive, steadyBytes / steadySeconds, now);
     }
 
     private static double BestFixed(Link link, int parts) =>
