@@ -18,7 +18,7 @@ internal static class BenchCommand
         var emulator = new Option<bool>("--emulator") { Description = "Measure against the embedded emulator (no account; content discarded; its CPU counts in this process)." };
         var size = new Option<string?>("--size") { Description = "Bytes per upload, e.g. 256MiB (default), 1GiB. Generated random data in a temporary file." };
         var partSizes = new Option<string?>("--part-sizes") { Description = "Part sizes to try, comma-separated (default 8MiB,16MiB)." };
-        var concurrency = new Option<string?>("--concurrency") { Description = "Parts in flight to try, comma-separated (default 2,4,8)." };
+        var concurrency = new Option<string?>("--concurrency") { Description = "Parts in flight to try, comma-separated; auto = adaptive, the default (default auto,2,4,8)." };
         var region = new Option<string?>("--region") { Description = $"Upload region (default: ${UploadCommand.RegionVariable})." };
         var vodEndpoint = new Option<string?>("--vod-endpoint") { Description = "VOD API endpoint (default https://vod.tencentcloudapi.com/)." };
         var cosEndpoint = new Option<string?>("--cos-endpoint") { Description = "COS endpoint template or URL, as for upload." };
@@ -52,10 +52,22 @@ internal static class BenchCommand
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--part-sizes: give sizes between 1MiB and 5GiB, comma-separated, for example 8MiB,16MiB.");
             }
 
-            if (ParseList(result.GetValue(concurrency) ?? "2,4,8", (string t, out long v) => long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out v)) is not { } levels
-                || levels.Any(c => c is < 1 or > TransferOptions.MaxConcurrency))
+            // "auto" is 0 here: Concurrency left unset (adaptive); a literal 0 is refused.
+            static bool Level(string t, out long v)
             {
-                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--concurrency: give whole numbers from 1 to {TransferOptions.MaxConcurrency}, comma-separated, for example 2,4,8.");
+                if (t == "auto")
+                {
+                    v = 0;
+                    return true;
+                }
+
+                return long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out v) && v > 0;
+            }
+
+            if (ParseList(result.GetValue(concurrency) ?? "auto,2,4,8", Level) is not { } levels
+                || levels.Any(c => c is < 0 or > TransferOptions.MaxConcurrency))
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--concurrency: give auto or whole numbers from 1 to {TransferOptions.MaxConcurrency}, comma-separated, for example auto,2,4,8.");
             }
 
             var settings = parts.SelectMany(p => levels.Select(c => (PartSize: p, Concurrency: (int)c))).ToList();
@@ -140,7 +152,7 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
                 results.Add((setting.PartSize, setting.Concurrency, bytes / seconds / 1e6, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, fileId));
                 if (!json)
                 {
-                    env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {ProgressReporter.Format(setting.PartSize)} × {setting.Concurrency}: {bytes / seconds / 1e6:F1} MB/s"));
+                    env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {ProgressReporter.Format(setting.PartSize)} × {Level(setting.Concurrency)}: {bytes / seconds / 1e6:F1} MB/s"));
                 }
             }
         }
@@ -158,9 +170,9 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
             File.Delete(file);
         }
 
-        // Best: the highest rate; within 5 % of it, the setting that holds the least memory (part size × parts in flight).
+        // Best: the highest rate; within 5 % of it, the setting that holds the least part memory.
         var best = results.Max(r => r.MBps);
-        var pick = results.Where(r => r.MBps >= best * 0.95).OrderBy(r => r.PartSize * r.Concurrency).ThenByDescending(r => r.MBps).First();
+        var pick = results.Where(r => r.MBps >= best * 0.95).OrderBy(r => Memory(r.PartSize, r.Concurrency)).ThenByDescending(r => r.MBps).First();
         if (json)
         {
             env.Out.WriteLine(ResultWriter.Json(w =>
@@ -171,7 +183,7 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
                 {
                     w.WriteStartObject();
                     w.WriteNumber("partSize", r.PartSize);
-                    w.WriteNumber("concurrency", r.Concurrency);
+                    WriteConcurrency(w, r.Concurrency);
                     w.WriteNumber("megabytesPerSecond", Math.Round(r.MBps, 2));
                     w.WriteNumber("cpuSecondsPerGiB", Math.Round(r.CpuSeconds * (1L << 30) / bytes, 3));
                     w.WriteString("fileId", r.FileId);
@@ -181,7 +193,7 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
                 w.WriteEndArray();
                 w.WriteStartObject("recommended");
                 w.WriteNumber("partSize", pick.PartSize);
-                w.WriteNumber("concurrency", pick.Concurrency);
+                WriteConcurrency(w, pick.Concurrency);
                 w.WriteEndObject();
                 w.WriteStartArray("createdFileIds");
                 foreach (var id in realAccount ? fileIds : [])
@@ -195,16 +207,16 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
         }
 
         env.Out.WriteLine($"{ProgressReporter.Format(bytes)} per upload, one upload per setting after a warm-up");
-        env.Out.WriteLine("| part size | in flight | MB/s | CPU-s per GiB | memory (parts) |");
+        env.Out.WriteLine("| part size | in flight | MB/s | CPU-s per GiB | part memory (at most) |");
         env.Out.WriteLine("|---|---|---|---|---|");
         foreach (var r in results)
         {
             env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {ProgressReporter.Format(r.PartSize)} | {r.Concurrency} | {r.MBps:F1} | {r.CpuSeconds * (1L << 30) / bytes:F2} | {ProgressReporter.Format(r.PartSize * (r.Concurrency + 1))} |{(r == pick ? " ← recommended" : string.Empty)}"));
+                $"| {ProgressReporter.Format(r.PartSize)} | {Level(r.Concurrency)} | {r.MBps:F1} | {r.CpuSeconds * (1L << 30) / bytes:F2} | {ProgressReporter.Format(Memory(r.PartSize, r.Concurrency))} |{(r == pick ? " ← recommended" : string.Empty)}"));
         }
 
         env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Recommended: --part-size {SizeArgument(pick.PartSize)} --concurrency {pick.Concurrency} (the least memory within 5 % of the best rate)."));
+            $"Recommended: --part-size {SizeArgument(pick.PartSize)} {(pick.Concurrency == 0 ? "with --concurrency unset (adaptive)" : "--concurrency " + pick.Concurrency.ToString(CultureInfo.InvariantCulture))} (the least part memory within 5 % of the best rate)."));
         if (realAccount)
         {
             env.Out.WriteLine("Created media (delete them when done): " + string.Join(' ', fileIds));
@@ -212,6 +224,29 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>"auto" for the adaptive setting (0 here), else the number.</summary>
+    private static string Level(int concurrency) => concurrency == 0 ? "auto" : concurrency.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>JSON: the number, or "auto".</summary>
+    private static void WriteConcurrency(System.Text.Json.Utf8JsonWriter w, int concurrency)
+    {
+        if (concurrency == 0)
+        {
+            w.WriteString("concurrency", "auto");
+        }
+        else
+        {
+            w.WriteNumber("concurrency", concurrency);
+        }
+    }
+
+    /// <summary>
+    /// The most part memory a setting holds for a generated file: one 1 MiB chunk per part in flight (parts are read as
+    /// they are sent), the adaptive setting at most its 64 MiB budget.
+    /// </summary>
+    internal static long Memory(long partSize, int concurrency) =>
+        concurrency == 0 ? TransferOptions.DefaultMemoryBudget : Math.Min(partSize, 1L << 20) * concurrency;
 
     /// <summary>A size as --part-size takes it back (8MiB, 1GiB, or bytes).</summary>
     internal static string SizeArgument(long bytes) =>
@@ -230,7 +265,7 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
             CosEndpointTemplate = baseOptions.CosEndpointTemplate,
         };
         options.Transfer.PartSize = setting.PartSize;
-        options.Transfer.Concurrency = setting.Concurrency;
+        options.Transfer.Concurrency = setting.Concurrency == 0 ? null : setting.Concurrency;
         using var client = new VodUploadClient(credential, options);
         var response = await client.UploadAsync(region, new VodUploadRequest { MediaFilePath = file, MediaName = "vodraw-bench" }, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.FileId;

@@ -12,8 +12,8 @@ namespace VodRaw.Transfer;
 /// </summary>
 /// <remarks>
 /// A setting is measured after it settles (<see cref="SettleParts"/> of a part's duration) over a window of
-/// <see cref="WindowParts"/> part's duration, from one part completion to another, so about one part per slot is
-/// counted. Short on purpose: every measurement at a low setting costs throughput while round trips dominate, and a
+/// <see cref="WindowParts"/> part's duration and at least one part per slot, from one part completion to another (the
+/// first setting from the upload's start, so its first wave of parts decides). Short on purpose: every measurement at a low setting costs throughput while round trips dominate, and a
 /// wrong call only holds a setting within the budget; the whole-upload cost is checked against the best fixed setting
 /// (AdaptiveConcurrencyTests and the <c>wan</c> benchmark). Everything is timed with the upload's <see cref="TimeProvider"/>.
 /// </remarks>
@@ -43,6 +43,7 @@ internal sealed class AdaptiveConcurrency
     private long _settingSince;
     private long? _windowStart;
     private long _windowBytes;
+    private int _windowParts;
     private double _bestRate;
     private int _bestLimit;
     private bool _holding;
@@ -53,6 +54,7 @@ internal sealed class AdaptiveConcurrency
         _gate = gate;
         _time = time;
         _settingSince = time.GetTimestamp();
+        _windowStart = _settingSince; // the first setting needs no settling: its window opens with the upload
         _bestLimit = gate.Limit;
         _holding = gate.Limit >= gate.MaxLimit;
     }
@@ -101,13 +103,16 @@ internal sealed class AdaptiveConcurrency
                 {
                     _windowStart = now;
                     _windowBytes = _bytes;
+                    _windowParts = 0;
                 }
 
                 return;
             }
 
+            // At least one part per slot, so the first window (from the upload's start) sees its whole first wave.
+            _windowParts++;
             var window = _time.GetElapsedTime(start, now).TotalSeconds;
-            if (window >= WindowParts * _partSeconds)
+            if (window >= WindowParts * _partSeconds && _windowParts >= _gate.Limit)
             {
                 Decide((_bytes - _windowBytes) / window, now);
             }

@@ -8,27 +8,28 @@ public class BenchCommandTests
     [Fact]
     public async Task BenchAgainstTheEmulatorMeasuresEverySettingAndRecommendsOne()
     {
-        var (code, output, _) = await RunAsync(["bench", "--emulator", "--size", "3MiB", "--part-sizes", "1MiB,2MiB", "--concurrency", "1,2", "--json"]);
+        var (code, output, _) = await RunAsync(["bench", "--emulator", "--size", "3MiB", "--part-sizes", "1MiB,2MiB", "--concurrency", "1,auto", "--json"]);
 
         Assert.Equal(ExitCodes.Ok, code);
         var result = JsonDocument.Parse(output.Trim()).RootElement;
         Assert.Equal(3 << 20, result.GetProperty("bytes").GetInt64());
         var settings = result.GetProperty("results").EnumerateArray()
-            .Select(r => (r.GetProperty("partSize").GetInt64(), r.GetProperty("concurrency").GetInt32())).ToList();
-        Assert.Equal([(1L << 20, 1), (1L << 20, 2), (2L << 20, 1), (2L << 20, 2)], settings);
+            .Select(r => (r.GetProperty("partSize").GetInt64(), r.GetProperty("concurrency").ToString())).ToList();
+        Assert.Equal([(1L << 20, "1"), (1L << 20, "auto"), (2L << 20, "1"), (2L << 20, "auto")], settings);
         Assert.All(result.GetProperty("results").EnumerateArray(), r =>
         {
             Assert.True(r.GetProperty("megabytesPerSecond").GetDouble() > 0);
             Assert.False(string.IsNullOrEmpty(r.GetProperty("fileId").GetString()));
         });
         var recommended = result.GetProperty("recommended");
-        Assert.Contains((recommended.GetProperty("partSize").GetInt64(), recommended.GetProperty("concurrency").GetInt32()), settings);
+        Assert.Contains((recommended.GetProperty("partSize").GetInt64(), recommended.GetProperty("concurrency").ToString()), settings);
         Assert.Empty(result.GetProperty("createdFileIds").EnumerateArray()); // the emulator's media need no deleting
     }
 
     [Theory]
     [InlineData("--part-sizes", "100KiB")]
     [InlineData("--concurrency", "0")]
+    [InlineData("--concurrency", "automatic")]
     [InlineData("--size", "lots")]
     public async Task BadSettingsAreUsageErrorsBeforeAnyUpload(string option, string value)
     {
