@@ -84,8 +84,8 @@ internal static class E2EHarness
     /// <summary>
     /// <c>wan</c>: VodRaw through a sink that behaves like a WAN link (<see cref="WanLink"/>), for each round trip, part
     /// size and concurrency (0 = adaptive); MB/s against the link's capacity. With --seconds, fixed settings upload
-    /// about that many seconds' worth at the link model's expected rate (at least 256 MiB); otherwise every run,
-    /// adaptive ones always, uploads --gib.
+    /// about that many seconds' worth at the link model's expected rate (at least 64 MiB) after a warm-up of one part;
+    /// otherwise every run, adaptive ones always, uploads --gib after a warm-up of four parts (at least 16 MiB).
     /// </summary>
     public static async Task<int> RunWanAsync(string[] args)
     {
@@ -114,13 +114,13 @@ internal static class E2EHarness
                     {
                         var perConnection = partSize / ((partSize / link.PerConnection) + link.RoundTrip.TotalSeconds);
                         var expected = Math.Min(link.Total, concurrency * perConnection);
-                        bytes = Math.Min(bytes, Math.Max(256L << 20, (long)(expected * secs)));
+                        bytes = Math.Min(bytes, Math.Max(64L << 20, (long)(expected * secs)));
                     }
 
                     bytes = (bytes + partSize - 1) / partSize * partSize;
                     for (var rep = 0; rep < reps; rep++)
                     {
-                        var r = await WorkerAsync(sink, "vodraw", partSize, concurrency, path, 1L << 30, bytes, rep, diagnostics: false, warmUpBytes: Math.Max(4 * partSize, 16L << 20));
+                        var r = await WorkerAsync(sink, "vodraw", partSize, concurrency, path, 1L << 30, bytes, rep, diagnostics: false, warmUpBytes: Math.Max((seconds is null ? 4 : 1) * partSize, 16L << 20));
                         rows.Add((rtt, r));
                         await output.WriteLineAsync(r.ToJson());
                         await output.FlushAsync();

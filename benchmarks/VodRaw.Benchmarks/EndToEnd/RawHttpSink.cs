@@ -59,7 +59,7 @@ internal static class RawHttpSink
                 int headerEnd;
                 while ((headerEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
                 {
-                    var n = await stream.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                    var n = await stream.ReadAsync(buffer.AsMemory(filled, Math.Min(buffer.Length - filled, readSize))).ConfigureAwait(false);
                     if (n == 0)
                     {
                         return;
@@ -89,6 +89,11 @@ internal static class RawHttpSink
                 if (computeCrc)
                 {
                     crc = Crc64.Append(crc, buffer.AsSpan(bodyStart, inBuffer));
+                }
+
+                if (wan is not null && inBuffer > 0)
+                {
+                    await wan.PaceAsync(inBuffer).ConfigureAwait(false); // body bytes that came with the header are paced too
                 }
 
                 var remaining = length - inBuffer;
