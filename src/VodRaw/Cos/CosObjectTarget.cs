@@ -40,7 +40,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
     public Task<ulong?> PutObjectAsync(PartData data, PartProgress progress, CancellationToken cancellationToken)
     {
         var md5 = _options.SendContentMd5 ? Convert.ToBase64String(MD5.HashData(data.Bytes.Span)) : null;
-        var crc64 = data.KnownCrc64 ?? throw new ArgumentException("A single PUT sends held bytes.", nameof(data));
+        PartContent? content = null;
         return _sender.SendAsync(new HttpCall<ulong?>
         {
             Operation = ServiceOperation.PutObject,
@@ -48,7 +48,11 @@ internal sealed class CosObjectTarget : IMultipartTarget
             ObjectKey = Key,
             Bytes = data.Length,
             Inactivity = _options.Inactivity,
-            CreateRequest = (_, watchdog) => _requests.Create(HttpMethod.Put, Key, [], new PartContent(data, watchdog, progress, _options.RateLimiter), null, md5),
+            CreateRequest = (_, watchdog) =>
+            {
+                content = new PartContent(data, watchdog, progress, _options.RateLimiter);
+                return _requests.Create(HttpMethod.Put, Key, [], content, null, md5);
+            },
             ReadResponse = async (response, watchdog, ct) =>
             {
                 if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
@@ -62,8 +66,14 @@ internal sealed class CosObjectTarget : IMultipartTarget
                     return CosResponse.Unusable(response, await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false), "an ETag");
                 }
 
+                // As for a part: the CRC-64 of the bytes written (held bytes' is known, a streamed body's is known once written).
+                if (await content!.Written.WaitAsync(ct).ConfigureAwait(false) is not { } sent)
+                {
+                    return CosResponse.Unusable(response, null, "a reply after the whole body");
+                }
+
                 var reported = CosResponse.Crc64Of(response);
-                return reported is { } r && r != crc64 ? CosResponse.Crc64Mismatch(response, crc64, r, "the object") : Attempt<ulong?>.Success(reported);
+                return reported is { } r && r != sent ? CosResponse.Crc64Mismatch(response, sent, r, "the object") : Attempt<ulong?>.Success(reported);
             },
             CreateException = Failure(ServiceOperation.PutObject, null, null),
             OnThrottled = _options.Throttled,

@@ -15,7 +15,10 @@ internal interface IMultipartTarget
     /// <summary>Multipart uploads a lost Initiate reply created that could not be aborted.</summary>
     IReadOnlyList<OpenMultipartUpload> StrayUploads { get; }
 
-    /// <summary>Uploads a whole object (held bytes) in one request; returns its CRC-64 as the server computed it, if reported.</summary>
+    /// <summary>
+    /// Uploads a whole object (held or streamed) in one request; fails if the server's CRC-64 of it never matches the
+    /// CRC-64 of the bytes sent; returns the server's, if reported.
+    /// </summary>
     Task<ulong?> PutObjectAsync(PartData data, PartProgress progress, CancellationToken cancellationToken);
 
     /// <summary>Starts a multipart upload; returns its upload ID.</summary>

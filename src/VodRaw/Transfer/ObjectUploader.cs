@@ -9,8 +9,9 @@ namespace VodRaw.Transfer;
 /// on a timer of its own, and rethrows the original error — unless the upload is resumable
 /// (<paramref name="keepOnInterrupt"/>): then the multipart upload stays open for the checkpoint to resume, and only
 /// a file that changed is aborted (its parts can never be used). With <paramref name="streamParts"/>, a file's parts
-/// are not read into part buffers at all: each is read chunk by chunk while it is sent (<see cref="PartData.Streamed"/>),
-/// so a part in flight holds one chunk; streams, and uploads that send Content-MD5, still hold whole parts. With
+/// (and a file sent with one PUT) are not read into part buffers at all: each is read chunk by chunk while it is sent
+/// (<see cref="PartData.Streamed"/>), so a part in flight holds one chunk; streams, and uploads that send Content-MD5,
+/// still hold whole parts. With
 /// <paramref name="adaptive"/>, every confirmed part and PUT is reported to it, and it moves the pool's gate.
 /// </summary>
 internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progress, UploadLedger ledger, TimeSpan abortTimeout, bool keepOnInterrupt = false, bool streamParts = false,
@@ -52,7 +53,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             if (n < partSize)
             {
                 progress.AddToTotal(n);
-                await SendPutAsync(target, first.Memory[..n], crc, cancellationToken).ConfigureAwait(false);
+                await SendPutAsync(target, PartData.Held(first.Memory[..n], crc), cancellationToken).ConfigureAwait(false);
                 journal?.Completed(n);
                 return n;
             }
@@ -69,13 +70,22 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
     private async Task PutAsync(IPartSource source, IMultipartTarget target, int length, CancellationToken cancellationToken)
     {
+        if (streamParts && !source.IsSequential && length > 0)
+        {
+            // Like a streamed part: one chunk reserved, the file read while it is sent, then checked unchanged.
+            using var slot = await pool.ReserveAsync(Math.Min(length, PartContent.ChunkSize), cancellationToken).ConfigureAwait(false);
+            await SendPutAsync(target, PartData.Streamed(source, 0, length, pool.Arrays), cancellationToken).ConfigureAwait(false);
+            source.EnsureUnchanged(null);
+            return;
+        }
+
         using var buffer = await pool.RentAsync(length, cancellationToken).ConfigureAwait(false);
         var (n, crc) = await source.ReadHashedAsync(0, buffer.Memory, cancellationToken).ConfigureAwait(false);
         source.EnsureUnchanged(n == length ? null : $"{n} of {length} bytes could be read");
-        await SendPutAsync(target, buffer.Memory, crc, cancellationToken).ConfigureAwait(false);
+        await SendPutAsync(target, PartData.Held(buffer.Memory, crc), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendPutAsync(IMultipartTarget target, ReadOnlyMemory<byte> data, ulong crc, CancellationToken cancellationToken)
+    private async Task SendPutAsync(IMultipartTarget target, PartData data, CancellationToken cancellationToken)
     {
         var part = progress.StartPart();
         var ok = false;
@@ -83,7 +93,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         try
         {
             ledger.WriteStarted();
-            await target.PutObjectAsync(PartData.Held(data, crc), part, cancellationToken).ConfigureAwait(false);
+            await target.PutObjectAsync(data, part, cancellationToken).ConfigureAwait(false);
             ledger.ObjectStored();
             adaptive?.PartCompleted(data.Length, started);
             ok = true;

@@ -139,6 +139,24 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileIsReadWhileItIsSentSoItsPartsHoldOneChunkEachNotAWholePart()
+    {
+        // One 5 MiB PUT and a 3-part multipart of 8 MiB parts: held, they would rent 5 and 3 x 8 MiB.
+        var (small, smallContent) = _h.File("one-put.mp4", 5 * 1024 * 1024, seed: 51);
+        var (big, bigContent) = _h.File("parts.mp4", (20 * 1024 * 1024) + 7, seed: 52);
+        using var client = _h.Client(o => o.Transfer = new TransferOptions { PartSize = 8 * 1024 * 1024, Concurrency = 3 });
+
+        var put = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = small });
+        var multipart = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = big });
+
+        Assert.Equal(smallContent, _h.MediaObject(put).ReadAllBytes());
+        Assert.Equal(bigContent, _h.MediaObject(multipart).ReadAllBytes());
+        Assert.Equal(3, _h.MediaObject(multipart).PartCount);
+        Assert.InRange(_h.Pool.PeakOutstandingBytes, 1024 * 1024, 3 * 1024 * 1024); // at most one 1 MiB chunk per part in flight
+        Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
+    }
+
+    [Fact]
     public async Task UploadsFromANonSeekableStreamOfUnknownLength()
     {
         var content = new byte[(3 * 1024 * 1024) + 17];
