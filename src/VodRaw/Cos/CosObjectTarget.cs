@@ -66,8 +66,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
                     return CosResponse.Unusable(response, await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false), "an ETag");
                 }
 
-                // As for a part: the CRC-64 of the bytes written (held bytes' is known, a streamed body's is known once written).
-                if (await content!.Written.WaitAsync(ct).ConfigureAwait(false) is not { } sent)
+                if (await WrittenAsync(content!, ct).ConfigureAwait(false) is not { } sent)
                 {
                     return CosResponse.Unusable(response, null, "a reply after the whole body");
                 }
@@ -79,6 +78,12 @@ internal sealed class CosObjectTarget : IMultipartTarget
             OnThrottled = _options.Throttled,
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// The CRC-64 of the bytes an attempt's body wrote, which a success is checked against (held bytes' is known, a
+    /// streamed body's once written; a success can only follow the last byte). Null when the body stopped early.
+    /// </summary>
+    private static Task<ulong?> WrittenAsync(PartContent content, CancellationToken cancellationToken) => content.Written.WaitAsync(cancellationToken);
 
     public async Task<string> InitiateAsync(CancellationToken cancellationToken)
     {
@@ -173,8 +178,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
                     return CosResponse.Unusable(response, await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false), "an ETag");
                 }
 
-                // A success can only follow the last byte, so the body has finished writing (and hashing) by now.
-                if (await content!.Written.WaitAsync(ct).ConfigureAwait(false) is not { } sent)
+                if (await WrittenAsync(content!, ct).ConfigureAwait(false) is not { } sent)
                 {
                     return CosResponse.Unusable(response, null, "a reply after the whole body");
                 }

@@ -62,7 +62,7 @@ internal sealed class PartContent : HttpContent
     private async Task<ulong> WriteStreamedAsync(Stream stream, CancellationToken cancellationToken)
     {
         var source = _data.Source!;
-        var pool = _data.Chunks ?? ArrayPool<byte>.Shared;
+        var pool = _data.Chunks!;
         var array = pool.Rent(Math.Min(ChunkSize, Math.Max(_data.Length, 1)));
         try
         {

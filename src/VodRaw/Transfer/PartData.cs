@@ -38,7 +38,7 @@ internal sealed class PartData
     /// <summary>Where a streamed part starts in <see cref="Source"/>.</summary>
     public long Offset { get; }
 
-    /// <summary>The upload's pool a streamed part's body rents its chunk from (and returns it to) while it is written.</summary>
+    /// <summary>The upload's pool a streamed part's body rents its chunk from (and returns it to) while it is written; null when held.</summary>
     public System.Buffers.ArrayPool<byte>? Chunks { get; }
 
     public static PartData Held(ReadOnlyMemory<byte> bytes, ulong crc64) => new(bytes, crc64, null, 0, bytes.Length, null);
