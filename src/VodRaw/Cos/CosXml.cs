@@ -250,18 +250,39 @@ internal static class CosXml
         }
     }
 
-    /// <summary>The CompleteMultipartUpload request body: every part, ascending, with its quoted ETag.</summary>
+    /// <summary>
+    /// The CompleteMultipartUpload request body: every part, ascending, with its quoted ETag. Written as UTF-8 straight
+    /// into one array of the exact size (a 10,000-part body is about 700 KB; building it as a string first would
+    /// hold it three times over, on the large-object heap, at the end of the upload).
+    /// </summary>
     public static byte[] CompleteRequest(IReadOnlyList<Transfer.CompletedPart> parts)
     {
-        var sb = new StringBuilder(64 + (parts.Count * 96));
-        sb.Append("<CompleteMultipartUpload>");
-        foreach (var part in parts)
+        const string Head = "<CompleteMultipartUpload>", Tail = "</CompleteMultipartUpload>";
+        const string PartHead = "<Part><PartNumber>", Between = "</PartNumber><ETag>", PartTail = "</ETag></Part>";
+        var etags = new string[parts.Count];
+        var length = Head.Length + Tail.Length;
+        for (var i = 0; i < parts.Count; i++)
         {
-            sb.Append("<Part><PartNumber>").Append(part.PartNumber.ToString(CultureInfo.InvariantCulture)).Append("</PartNumber><ETag>")
-                .Append(SecurityElement.Escape(part.ETag)).Append("</ETag></Part>");
+            etags[i] = SecurityElement.Escape(parts[i].ETag);
+            length += PartHead.Length + Digits(parts[i].PartNumber) + Between.Length + Encoding.UTF8.GetByteCount(etags[i]) + PartTail.Length;
         }
 
-        sb.Append("</CompleteMultipartUpload>");
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        var body = new byte[length];
+        var at = Put(body, 0, Head);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            at = Put(body, at, PartHead);
+            parts[i].PartNumber.TryFormat(body.AsSpan(at), out var written, provider: CultureInfo.InvariantCulture);
+            at = Put(body, at + written, Between);
+            at = Put(body, at, etags[i]);
+            at = Put(body, at, PartTail);
+        }
+
+        at = Put(body, at, Tail);
+        return at == length ? body : throw new InvalidOperationException("The CompleteMultipartUpload body's length was miscounted.");
+
+        static int Put(byte[] body, int at, string text) => at + Encoding.UTF8.GetBytes(text, body.AsSpan(at));
+
+        static int Digits(int n) => n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n.ToString(CultureInfo.InvariantCulture).Length;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using VodRaw.Cos;
+using VodRaw.Transfer;
 
 namespace VodRaw.Tests.Cos;
 
@@ -29,4 +30,22 @@ public sealed class CosXmlTests
     [InlineData("<Error><Code>AccessDenied</Code></Error>")]
     [InlineData("<ListMultipartUploadsResult><Upload><Key>a</Key>")]
     public void AnythingElseIsNotAListing(string body) => Assert.Null(CosXml.ReadUploads(Encoding.UTF8.GetBytes(body)));
+
+    [Fact]
+    public void TheCompleteBodyListsEveryPartWithItsEscapedETagInUtf8()
+    {
+        CompletedPart[] parts =
+        [
+            new(1, "\"0a1b\"", 8, 0), new(9, "\"e\"", 8, 0), new(10, "x<&>\u00e9", 8, 0), new(999, "\"9\"", 8, 0), new(10000, "\"last\"", 8, 0),
+        ];
+        var expected = "<CompleteMultipartUpload>"
+            + "<Part><PartNumber>1</PartNumber><ETag>&quot;0a1b&quot;</ETag></Part>"
+            + "<Part><PartNumber>9</PartNumber><ETag>&quot;e&quot;</ETag></Part>"
+            + "<Part><PartNumber>10</PartNumber><ETag>x&lt;&amp;&gt;\u00e9</ETag></Part>"
+            + "<Part><PartNumber>999</PartNumber><ETag>&quot;9&quot;</ETag></Part>"
+            + "<Part><PartNumber>10000</PartNumber><ETag>&quot;last&quot;</ETag></Part>"
+            + "</CompleteMultipartUpload>";
+        Assert.Equal(Encoding.UTF8.GetBytes(expected), CosXml.CompleteRequest(parts));
+        Assert.Equal("<CompleteMultipartUpload></CompleteMultipartUpload>", Encoding.UTF8.GetString(CosXml.CompleteRequest([])));
+    }
 }
