@@ -242,11 +242,14 @@ internal sealed class BenchRun(CliEnvironment env, bool json, long bytes, List<(
     }
 
     /// <summary>
-    /// The most part memory a setting holds for a generated file: one 1 MiB chunk per part in flight (parts are read as
-    /// they are sent), the adaptive setting at most its 64 MiB budget.
+    /// The most part memory a setting holds for a generated file: one 128 KiB chunk per part in flight (parts are read
+    /// as they are sent), the adaptive setting at most its 64 MiB budget.
     /// </summary>
+    /// <summary>What a streamed part in flight holds: the library's read chunk (VodRaw.Transfer.PartContent).</summary>
+    private const long StreamedChunk = 128 * 1024;
+
     internal static long Memory(long partSize, int concurrency) =>
-        concurrency == 0 ? TransferOptions.DefaultMemoryBudget : Math.Min(partSize, 1L << 20) * concurrency;
+        concurrency == 0 ? TransferOptions.DefaultMemoryBudget : Math.Min(partSize, StreamedChunk) * concurrency;
 
     /// <summary>A size as --part-size takes it back (8MiB, 1GiB, or bytes).</summary>
     internal static string SizeArgument(long bytes) =>

@@ -35,7 +35,7 @@ public sealed class TransferOptions
     /// <see cref="MemoryBudget"/> (default 64 MiB). A set value is used as is, for the whole upload.
     /// </summary>
     /// <remarks>
-    /// A part of a file holds one 1 MiB chunk while it is sent (it is read as it goes); a part of a stream, and any
+    /// A part of a file holds one 128 KiB chunk while it is sent (it is read as it goes); a part of a stream, and any
     /// part when <see cref="SendContentMd5"/> is set, holds a whole part-size buffer.
     /// </remarks>
     public int? Concurrency { get; set; }

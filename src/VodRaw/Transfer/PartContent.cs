@@ -12,7 +12,7 @@ namespace VodRaw.Transfer;
 internal sealed class PartContent : HttpContent
 {
     /// <summary>Progress and inactivity granularity, and a streamed part's read chunk (the memory it holds).</summary>
-    public const int ChunkSize = 1024 * 1024;
+    public const int ChunkSize = 128 * 1024;
 
     private readonly PartData _data;
     private readonly Http.InactivityWatchdog _watch;

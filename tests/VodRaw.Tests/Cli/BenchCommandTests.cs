@@ -6,6 +6,14 @@ namespace VodRaw.Tests.Cli;
 public class BenchCommandTests
 {
     [Fact]
+    public void TheMemoryColumnCountsTheChunkAStreamedPartHolds()
+    {
+        Assert.Equal(3L * VodRaw.Transfer.PartContent.ChunkSize, BenchRun.Memory(8 << 20, 3));
+        Assert.Equal(3L * 65536, BenchRun.Memory(65536, 3));
+        Assert.Equal(TransferOptions.DefaultMemoryBudget, BenchRun.Memory(8 << 20, 0));
+    }
+
+    [Fact]
     public async Task BenchAgainstTheEmulatorMeasuresEverySettingAndRecommendsOne()
     {
         var (code, output, _) = await RunAsync(["bench", "--emulator", "--size", "3MiB", "--part-sizes", "1MiB,2MiB", "--concurrency", "1,auto", "--json"]);

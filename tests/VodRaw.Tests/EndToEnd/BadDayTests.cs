@@ -199,7 +199,7 @@ public sealed class BadDayTests : FourPartUploadTest
     public async Task AFileThatShrinksUnderAStreamedPartFailsAtOnceAsAFileChangeNotANetworkError()
     {
         // Parts are read while they are sent: the shortfall is found inside the request body, mid-part. Progress is
-        // reported after each 1 MiB chunk is written, so the file shrinks between the two chunks of part 1.
+        // reported after each chunk is written, so the file shrinks once part 1's first MiB is sent.
         var (path, _) = H.File("shrinks.mp4", 4 * 1024 * 1024);
         var changed = 0;
         var progress = new SynchronousProgress<UploadProgress>(p =>
@@ -207,7 +207,7 @@ public sealed class BadDayTests : FourPartUploadTest
             if (p.BytesUploaded >= 1024 * 1024 && p.PartsCompleted == 0 && Interlocked.Exchange(ref changed, 1) == 0)
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
-                stream.SetLength((1024 * 1024) + 100); // the second chunk of part 1 now has 100 bytes
+                stream.SetLength((1024 * 1024) + 100); // part 1's second MiB now has 100 bytes
             }
         });
         using var client = H.Client(o => { o.ProgressInterval = TimeSpan.Zero; o.Transfer = new TransferOptions { PartSize = 2 * TransferOptions.MinPartSize, Concurrency = 1 }; });

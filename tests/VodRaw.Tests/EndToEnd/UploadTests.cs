@@ -2,6 +2,7 @@ using System.Text.Json;
 using VodRaw.Emulator;
 using VodRaw.Hashing;
 using VodRaw.Tests.Support;
+using VodRaw.Transfer;
 
 namespace VodRaw.Tests.EndToEnd;
 
@@ -152,7 +153,7 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Equal(smallContent, _h.MediaObject(put).ReadAllBytes());
         Assert.Equal(bigContent, _h.MediaObject(multipart).ReadAllBytes());
         Assert.Equal(3, _h.MediaObject(multipart).PartCount);
-        Assert.InRange(_h.Pool.PeakOutstandingBytes, 1024 * 1024, 3 * 1024 * 1024); // at most one 1 MiB chunk per part in flight
+        Assert.InRange(_h.Pool.PeakOutstandingBytes, PartContent.ChunkSize, 3 * PartContent.ChunkSize); // at most one chunk per part in flight
         Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
     }
 
