@@ -14,15 +14,31 @@ internal static class CheckpointCodec
 {
     private const string Magic = "vodraw-checkpoint ";
 
+    /// <summary>The longest header line: the magic, a schema number, the SHA-256 in hex, the newline.</summary>
+    public const int MaxHeaderLength = 18 + 11 + 8 + 64 + 1;
+
     public static byte[] Encode(CheckpointDocument document)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(document, CheckpointJsonContext.Default.CheckpointDocument);
-        var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{Magic}{document.Schema} sha256={Hex.ToLowerString(SHA256.HashData(body))}\n"));
+        var (header, body) = new CheckpointEncoder().Encode(document);
         var bytes = new byte[header.Length + body.Length];
-        header.CopyTo(bytes, 0);
-        body.CopyTo(bytes, header.Length);
+        header.Span.CopyTo(bytes);
+        body.Span.CopyTo(bytes.AsSpan(header.Length));
         return bytes;
+    }
+
+    /// <summary>Writes the header line of <paramref name="body"/> into <paramref name="destination"/> (at least <see cref="MaxHeaderLength"/> bytes); returns its length.</summary>
+    public static int WriteHeader(int schema, ReadOnlySpan<byte> body, Span<byte> destination)
+    {
+        var length = Encoding.ASCII.GetBytes(Magic, destination);
+        schema.TryFormat(destination[length..], out var digits, provider: CultureInfo.InvariantCulture);
+        length += digits;
+        length += Encoding.ASCII.GetBytes(" sha256=", destination[length..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        Hex.EncodeLower(hash, destination.Slice(length, 2 * SHA256.HashSizeInBytes));
+        length += 2 * SHA256.HashSizeInBytes;
+        destination[length++] = (byte)'\n';
+        return length;
     }
 
     /// <summary>The document, or why the bytes are not a usable checkpoint of this schema.</summary>

@@ -19,6 +19,7 @@ internal sealed class CheckpointRecorder
     private readonly TimeProvider _time;
     private readonly object _gate = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly CheckpointEncoder _encoder = new(); // used only while _writing is held
     private long _lastWrite;
     private readonly long _putBytesPerWrite;
     private long _putBytesSinceWrite;
@@ -239,7 +240,7 @@ internal sealed class CheckpointRecorder
 
         try
         {
-            byte[] bytes;
+            ReadOnlyMemory<byte> header, body;
             lock (_gate)
             {
                 if (!_dirty || _deleted)
@@ -248,14 +249,14 @@ internal sealed class CheckpointRecorder
                 }
 
                 _document.UpdatedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-                bytes = CheckpointCodec.Encode(_document);
+                (header, body) = _encoder.Encode(_document);
                 _dirty = false;
                 _putBytesSinceWrite = 0;
                 _writeSoon = false;
                 _lastWrite = _time.GetTimestamp();
             }
 
-            _store.Write(_document.Id, bytes);
+            _store.Write(_document.Id, header.Span, body.Span);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

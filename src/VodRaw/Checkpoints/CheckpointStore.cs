@@ -109,10 +109,13 @@ public sealed class CheckpointStore
 
     internal void Save(CheckpointDocument document) => Write(document.Id, CheckpointCodec.Encode(document));
 
-    internal void Write(string id, byte[] bytes)
+    internal void Write(string id, ReadOnlySpan<byte> bytes) => Write(id, bytes, default);
+
+    /// <summary>Replaces checkpoint <paramref name="id"/> with <paramref name="header"/> followed by <paramref name="body"/>.</summary>
+    internal void Write(string id, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {
         DurableFile.EnsureDirectory(Directory);
-        DurableFile.Replace(PathOf(id), bytes);
+        DurableFile.Replace(PathOf(id), header, body);
     }
 
     /// <summary>Moves a checkpoint that cannot be used out of the way (kept for inspection) and reports it.</summary>

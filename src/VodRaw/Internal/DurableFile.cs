@@ -13,7 +13,10 @@ internal static partial class DurableFile
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    public static void Replace(string path, ReadOnlySpan<byte> content)
+    public static void Replace(string path, ReadOnlySpan<byte> content) => Replace(path, content, default);
+
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> followed by <paramref name="more"/>.</summary>
+    public static void Replace(string path, ReadOnlySpan<byte> content, ReadOnlySpan<byte> more)
     {
         var directory = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp");
@@ -28,6 +31,7 @@ internal static partial class DurableFile
             using (var stream = new FileStream(temp, options))
             {
                 stream.Write(content);
+                stream.Write(more);
                 stream.Flush(flushToDisk: true);
             }
 

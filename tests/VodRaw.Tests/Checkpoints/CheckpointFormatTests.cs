@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using VodRaw.Checkpoints;
 using VodRaw.Tests.Support;
 using VodRaw.Transfer;
@@ -25,6 +27,37 @@ public sealed class CheckpointFormatTests
         Assert.Null(problem);
         Assert.Equal("u1", document!.Files[0].UploadId);
         Assert.Equal(42UL, document.Files[0].Parts[0].Crc64);
+    }
+
+    [Fact]
+    public void TheBodyIsTheDocumentsJsonUnderAHeaderLineWithItsSha256()
+    {
+        var document = Sample();
+        var (header, body) = new CheckpointEncoder().Encode(document);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(document, CheckpointJsonContext.Default.CheckpointDocument), body.ToArray());
+        Assert.Equal($"vodraw-checkpoint 1 sha256={Convert.ToHexStringLower(SHA256.HashData(body.Span))}\n", Encoding.ASCII.GetString(header.Span));
+        Assert.Equal([.. header.ToArray(), .. body.ToArray()], CheckpointCodec.Encode(document));
+    }
+
+    [Fact]
+    public void RewritingAGrowingCheckpointReusesItsBuffers()
+    {
+        // A 16 GiB upload at 8 MiB parts: 2,048 part records, a body of about a quarter of a MiB, rewritten every second.
+        var document = Sample();
+        document.Files[0].Parts = [.. Enumerable.Range(1, 2048).Select(n => new PartRecord { Number = n, Size = 8 << 20, ETag = "\"0123456789abcdef0123456789abcdef\"", Crc64 = ulong.MaxValue - (ulong)n })];
+        var encoder = new CheckpointEncoder();
+        var first = encoder.Encode(document).Body.Length;
+        document.Files[0].Parts.RemoveAt(2047);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var (header, body) = encoder.Encode(document);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(first > 200_000, $"the body is {first} bytes");
+        Assert.True(allocated < 4096, $"re-encoding a {body.Length}-byte checkpoint allocated {allocated} bytes");
+        var (decoded, problem) = CheckpointCodec.Decode([.. header.ToArray(), .. body.ToArray()]);
+        Assert.Null(problem);
+        Assert.Equal(2047, decoded!.Files[0].Parts.Count);
     }
 
     [Fact]
