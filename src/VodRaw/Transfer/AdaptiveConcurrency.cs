@@ -6,7 +6,7 @@ namespace VodRaw.Transfer;
 /// raises the setting while that throughput keeps growing — which it does when round trips or a per-connection cap,
 /// not this machine or the link, limit the upload: the first step is ×2; then ×4 after a step that scaled almost
 /// linearly (<see cref="LinearGain"/> per doubling), ×2 after one that gained at least <see cref="ContinueGain"/> per
-/// doubling (×2 when the step is judged against the first window, which includes the upload's start). When a step gains less than <see cref="MinGain"/> it
+/// doubling. When a step gains less than <see cref="MinGain"/> it
 /// goes back to the best setting seen and holds; it halves the setting when the service throttles (SlowDown, 503, 429) and holds.
 /// The gate's ceiling, fixed by the memory budget, is never passed.
 /// </summary>
@@ -47,7 +47,6 @@ internal sealed class AdaptiveConcurrency
     private double _bestRate;
     private int _bestLimit;
     private bool _holding;
-    private bool _bestIsFirstWindow;
     private long _lastThrottle = long.MinValue;
 
     public AdaptiveConcurrency(ConcurrencyGate gate, TimeProvider time)
@@ -148,13 +147,7 @@ internal sealed class AdaptiveConcurrency
         {
             // Growth per doubling of the setting, so a ×4 step is judged like two ×2 steps.
             var perDoubling = _bestRate == 0 ? 0 : Math.Pow(rate / _bestRate, 1 / Math.Log2((double)limit / _bestLimit));
-
-            // A step judged against the first window (from the upload's start: connections being opened, a cold
-            // process) can look linear only because that window was slow: it doubles at most, and quadruples once a
-            // step between two warm windows scales too.
-            var linearFactor = _bestIsFirstWindow ? 2 : 4;
-            var factor = _bestRate == 0 ? 2 : perDoubling >= 1 + LinearGain ? linearFactor : perDoubling >= 1 + ContinueGain ? 2 : 1;
-            _bestIsFirstWindow = _bestRate == 0;
+            var factor = _bestRate == 0 ? 2 : perDoubling >= 1 + LinearGain ? 4 : perDoubling >= 1 + ContinueGain ? 2 : 1;
             _bestRate = rate;
             _bestLimit = limit;
             next = Math.Min(_gate.MaxLimit, limit * factor);

@@ -42,20 +42,6 @@ public class AdaptiveConcurrencyTests
     }
 
     [Fact]
-    public void ASlowFirstWaveIsNotTakenForLinearScaling()
-    {
-        // Loopback-like (a local bottleneck, tiny round trips) with the first wave at half speed, as a cold process
-        // opening its connections is: against that window 8 parts look twice as fast as 4, which alone is no reason
-        // to quadruple (the CLI went 4, 8, 32 and back to 8 on loopback, holding 32 connections and chunks meanwhile).
-        var link = new Link(PerConnection: 1e12, Total: 400e6, RoundTrip: TimeSpan.FromMilliseconds(0.2), WarmUp: TimeSpan.FromSeconds(0.2));
-        var (adaptive, _, _) = Simulate(link, parts: 300, ceiling: 64);
-
-        Assert.Equal([4, 8, 16], adaptive!.History.Select(s => s.Limit));
-        Assert.True(adaptive.History.Max(s => s.Next) <= 16, Describe(adaptive));
-        Assert.Equal(8, adaptive.Limit);
-    }
-
-    [Fact]
     public void NeverPassesTheCeilingTheMemoryBudgetSets()
     {
         var link = new Link(PerConnection: 12.5e6, Total: 125e6, RoundTrip: TimeSpan.FromMilliseconds(200));
@@ -146,7 +132,7 @@ public class AdaptiveConcurrencyTests
             }
 
             var sending = inFlight.Count(f => f.Remaining > 0);
-            var share = sending == 0 ? 0 : Math.Min(link.PerConnection, link.Total / sending) * (now < link.WarmUp.TotalSeconds ? 0.5 : 1);
+            var share = sending == 0 ? 0 : Math.Min(link.PerConnection, link.Total / sending);
             now += Step;
             time.Advance(TimeSpan.FromSeconds(Step));
             var steady = done >= parts / 2 && started < parts;
@@ -188,8 +174,7 @@ public class AdaptiveConcurrencyTests
         public double ReplyAt { get; set; } = double.MaxValue;
     }
 
-    /// <summary>A link; during <paramref name="WarmUp"/> from the start every connection runs at half its rate.</summary>
-    private sealed record Link(double PerConnection, double Total, TimeSpan RoundTrip, TimeSpan WarmUp = default);
+    private sealed record Link(double PerConnection, double Total, TimeSpan RoundTrip);
 
     /// <summary>A clock that moves only when told to (timestamps in ticks).</summary>
     private sealed class SteppingTime : TimeProvider
