@@ -5,7 +5,7 @@ namespace VodRaw.Tests.Cli;
 public class GarbageBoundTests
 {
     [Fact]
-    public void ACheckAfterMoreThanTwoMebibytesOfGarbageRunsOneGenerationZeroCollection()
+    public void ACheckAfterMoreThanHalfAMebibyteOfGarbageRunsOneGenerationZeroCollection()
     {
         var bound = new GarbageBound();
         bound.Check();
@@ -22,5 +22,10 @@ public class GarbageBoundTests
         Assert.Equal(4 << 20, garbage);
         Assert.Equal(quiet + 1, bound.Collections);
         Assert.True(GC.CollectionCount(0) > before);
+
+        var small = new byte[128 * 1024].Length; // under the threshold: no collection
+        bound.Check();
+        Assert.Equal(128 * 1024, small);
+        Assert.Equal(quiet + 1, bound.Collections);
     }
 }
