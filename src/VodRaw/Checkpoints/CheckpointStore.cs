@@ -107,9 +107,11 @@ public sealed class CheckpointStore
         return (document, problem);
     }
 
-    internal void Save(CheckpointDocument document) => Write(document.Id, CheckpointCodec.Encode(document));
-
-    internal void Write(string id, ReadOnlySpan<byte> bytes) => Write(id, bytes, default);
+    internal void Save(CheckpointDocument document)
+    {
+        var (header, body) = new CheckpointEncoder().Encode(document);
+        Write(document.Id, header.Span, body.Span);
+    }
 
     /// <summary>Replaces checkpoint <paramref name="id"/> with <paramref name="header"/> followed by <paramref name="body"/>.</summary>
     internal void Write(string id, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)

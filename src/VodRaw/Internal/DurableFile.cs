@@ -13,8 +13,6 @@ internal static partial class DurableFile
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    public static void Replace(string path, ReadOnlySpan<byte> content) => Replace(path, content, default);
-
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> followed by <paramref name="more"/>.</summary>
     public static void Replace(string path, ReadOnlySpan<byte> content, ReadOnlySpan<byte> more)
     {
