@@ -26,6 +26,9 @@ public class Crc64Benchmarks
     public ulong Pclmul128() => Crc64Engine.Update(ulong.MaxValue, _data, Crc64Path.Pclmul128);
 
     [Benchmark]
+    public ulong Pclmul256() => Crc64Engine.Update(ulong.MaxValue, _data, Crc64Path.Pclmul256);
+
+    [Benchmark]
     public ulong VodRaw() => Crc64.Compute(_data);
 }
 

@@ -24,6 +24,11 @@ public class Crc64Tests
         {
             yield return Crc64Path.Pclmul256;
         }
+
+        if (Crc64Engine.Pclmul512Supported)
+        {
+            yield return Crc64Path.Pclmul512;
+        }
     }
 
     [Theory]
