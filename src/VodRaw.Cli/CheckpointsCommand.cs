@@ -152,6 +152,10 @@ internal static class CheckpointsCommand
                 {
                     return ResultWriter.Failure(env, asJson, ExitCodes.Usage, e.Message.Split(" (Parameter", 2)[0]);
                 }
+                catch (VodRawException e) when (e.Code is VodRawErrorCodes.CheckpointInUse)
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.InUse, $"checkpoint {checkpoint} is in use by a running upload; it was left alone. Stop that upload first (Ctrl+C keeps it resumable), then abort.", e.Code);
+                }
             }
 
             if (asJson)

@@ -23,6 +23,9 @@ internal static class ExitCodes
     /// <summary>A batch finished, but not every file was uploaded: some failed, or changed since their commit (the results file says which).</summary>
     public const int BatchIncomplete = 7;
 
+    /// <summary>Another vodraw run is uploading the same request right now (its checkpoint is in use); nothing was sent.</summary>
+    public const int InUse = 8;
+
     /// <summary>An unexpected internal error (a bug: please report it with the one-line message).</summary>
     public const int InternalError = 70;
 
@@ -39,6 +42,7 @@ internal static class ExitCodes
         FileChanged => "file-changed",
         CredentialExpired => "credential-expired",
         BatchIncomplete => "batch-incomplete",
+        InUse => "in-use",
         InternalError => "internal-error",
         Cancelled => "cancelled",
         _ => "unknown",

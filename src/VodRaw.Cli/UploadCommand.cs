@@ -304,6 +304,11 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
             progress.Finish();
             return ResultWriter.Failure(env, json, ExitCodes.NetworkError, e);
         }
+        catch (VodRawException e) when (e.Code is VodRawErrorCodes.CheckpointInUse)
+        {
+            progress.Finish();
+            return ResultWriter.Failure(env, json, ExitCodes.InUse, e);
+        }
         catch (VodRawException e)
         {
             progress.Finish();

@@ -23,6 +23,12 @@ public static class VodRawErrorCodes
 
     /// <summary>The temporary COS credential expires before the next part could finish (a local decision; nothing was sent with it).</summary>
     public const string CredentialExpired = "CredentialExpired";
+
+    /// <summary>
+    /// Another upload of the same request (the same checkpoint) is running right now, in this process or another;
+    /// nothing was sent. Transient: run it again once the other has finished.
+    /// </summary>
+    public const string CheckpointInUse = "CheckpointInUse";
 }
 
 /// <summary>Service error codes the retry table and the idempotency rules look at.</summary>

@@ -165,6 +165,7 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         ArgumentException a => (ExitCodes.Usage, "InvalidInput", ResultWriter.ToolMessage(a), null),
         FileChangedException f => (ExitCodes.FileChanged, f.Code, f.Message, f.RequestId),
         CredentialExpiredException c => (ExitCodes.CredentialExpired, c.Code, c.Message, c.RequestId),
+        VodRawException { Code: VodRawErrorCodes.CheckpointInUse } v => (ExitCodes.InUse, v.Code, v.Message, null),
         VodRawException { Code: VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout } v => (ExitCodes.NetworkError, v.Code, Resumable(v), v.RequestId),
         VodRawException v => (ExitCodes.ServiceError, v.Code, Resumable(v), v.RequestId),
         IOException or UnauthorizedAccessException => (ExitCodes.Usage, "InvalidInput", e.Message, null),

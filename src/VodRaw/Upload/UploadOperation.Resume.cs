@@ -12,6 +12,18 @@ namespace VodRaw.Upload;
 /// <summary>Resuming from a checkpoint: is it usable, what does COS still hold, what to do when the session is gone.</summary>
 internal sealed partial class UploadOperation
 {
+    /// <summary>
+    /// Claims checkpoint <paramref name="id"/> for this run (<see cref="CheckpointLock"/>); another run using it right
+    /// now is an error raised before anything is sent.
+    /// </summary>
+    private static CheckpointLock Claim(CheckpointStore store, string id) =>
+        CheckpointLock.TryAcquire(store.Directory, id) ?? throw new VodRawException(VodRawErrorCodes.CheckpointInUse,
+            $"Another upload of the same request is running right now (checkpoint {id} in {store.Directory} is in use); nothing was sent. Wait for it to finish, then run this one again: it resumes or reports the result.")
+        {
+            IsTransient = true,
+            CheckpointId = id,
+        };
+
     /// <summary>A live checkpoint of this very upload, checked (fingerprints, credential) — or null to start fresh.</summary>
     private Task<ResumedUpload?> TryResumeAsync(CheckpointStore store, ResumeIdentity identity, ValidatedUpload upload, int fileCount, CancellationToken cancellationToken)
     {
@@ -242,6 +254,8 @@ internal sealed partial class UploadOperation
     public async Task<IReadOnlyList<OpenMultipartUpload>> AbortCheckpointAsync(CheckpointStore store, string id, CancellationToken cancellationToken)
     {
         await TakeCredentialAsync(cancellationToken).ConfigureAwait(false);
+        store.PathOf(id); // a malformed id is refused before a lock file is named after it
+        using var claim = Claim(store, id);
         var (document, problem) = store.Load(id);
         if (document is null)
         {

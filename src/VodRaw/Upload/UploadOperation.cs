@@ -72,6 +72,7 @@ internal sealed partial class UploadOperation
             _ledger.SetFiles(files.Count);
             var store = upload.MediaStream is null ? Options.Checkpoints : null;
             var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files.ConvertAll(f => f.Path), cancellationToken).ConfigureAwait(false);
+            using var claim = identity is null ? null : Claim(store!, identity.Id);
             try
             {
                 for (var round = 0; ; round++)

@@ -216,6 +216,46 @@ public sealed class ResumeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASecondRunOfTheSameUploadWhileTheFirstRunsIsRefusedBeforeAnythingIsSent()
+    {
+        var request = new VodUploadRequest { MediaFilePath = _media };
+        using var first = Client();
+        using var second = Client();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The first run's worker that reports the second confirmed part waits there: the run cannot finish meanwhile.
+        var progress = new SyncProgress(p =>
+        {
+            if (p.PartsCompleted >= 2 && held.TrySetResult())
+            {
+                release.Task.Wait(TimeSpan.FromSeconds(30));
+            }
+        });
+        var firstRun = Task.Run(() => first.UploadAsync("ap-guangzhou", request, progress, CancellationToken.None));
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var applies = _h.Emulator.Attempts(EmulatorOperation.ApplyUpload);
+        Assert.Equal(1, applies);
+
+        var refused = await Assert.ThrowsAsync<VodRawException>(() => second.UploadAsync("ap-guangzhou", request));
+        Assert.Equal(VodRawErrorCodes.CheckpointInUse, refused.Code);
+        Assert.True(refused.IsTransient);
+        Assert.NotNull(refused.CheckpointId);
+        Assert.Contains("nothing was sent", refused.Message, StringComparison.Ordinal);
+        var abort = await Assert.ThrowsAsync<VodRawException>(() => second.AbortCheckpointAsync(refused.CheckpointId!));
+        Assert.Equal(VodRawErrorCodes.CheckpointInUse, abort.Code);
+        Assert.Equal(applies, _h.Emulator.Attempts(EmulatorOperation.ApplyUpload)); // the refused run never started a session
+        Assert.Empty(_h.Emulator.AbortedUploads); // nor touched the live one
+
+        release.SetResult();
+        var response = await firstRun;
+        Assert.Equal(_content, _h.MediaObject(response).ReadAllBytes());
+        Assert.Empty(Directory.EnumerateFiles(_checkpoints, "*.lock")); // released and removed with the upload
+
+        var again = await second.UploadAsync("ap-guangzhou", request); // free again: a new upload (nothing kept)
+        Assert.NotEqual(response.FileId, again.FileId);
+    }
+
+    [Fact]
     public async Task AFailureAfterTheRetriesKeepsTheUploadResumable()
     {
         _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 503, "ServiceUnavailable", partNumber: 9, times: 100);
