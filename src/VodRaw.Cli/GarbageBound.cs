@@ -18,21 +18,36 @@ namespace VodRaw.Cli;
 /// </remarks>
 internal sealed class GarbageBound
 {
-    private const long Threshold = 512L << 10;
-    private long _mark = GC.GetTotalAllocatedBytes();
+    internal const long Threshold = 512L << 10;
+    private readonly Func<long> _allocated;
+    private readonly Action _collect;
+    private long _mark;
+
+    public GarbageBound()
+        : this(static () => GC.GetTotalAllocatedBytes(), static () => GC.Collect(0, GCCollectionMode.Forced, blocking: true))
+    {
+    }
+
+    /// <summary>For tests: the process-wide allocation counter and the collection, substituted.</summary>
+    internal GarbageBound(Func<long> allocated, Action collect)
+    {
+        _allocated = allocated;
+        _collect = collect;
+        _mark = allocated();
+    }
 
     public int Collections { get; private set; }
 
     public void Check()
     {
-        var now = GC.GetTotalAllocatedBytes();
+        var now = _allocated();
         if (now - Interlocked.Read(ref _mark) < Threshold)
         {
             return;
         }
 
         Interlocked.Exchange(ref _mark, now);
-        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        _collect();
         Collections++;
     }
 }
