@@ -96,6 +96,7 @@ public sealed class VodUploadClient : IVodUploadClient, IDisposable
     /// <exception cref="CosException">COS refused or kept failing an upload request.</exception>
     /// <exception cref="CredentialExpiredException">The temporary COS credential would expire before the next part could finish (a local decision).</exception>
     /// <exception cref="FileChangedException">A file changed while it was being uploaded; nothing was committed.</exception>
+    /// <exception cref="VodRawException">With <see cref="VodRawErrorCodes.CheckpointInUse"/>: another run of the same upload holds its checkpoint right now (nothing was sent; transient).</exception>
     /// <exception cref="UploadCanceledException">The token was cancelled; <see cref="UploadCanceledException.Outcome"/> says what was left behind.</exception>
     public Task<VodUploadResponse> UploadAsync(string region, VodUploadRequest request, CancellationToken cancellationToken = default) =>
         UploadAsync(region, request, progress: null, cancellationToken);
@@ -111,6 +112,7 @@ public sealed class VodUploadClient : IVodUploadClient, IDisposable
     /// <exception cref="CosException">COS refused or kept failing an upload request.</exception>
     /// <exception cref="CredentialExpiredException">The temporary COS credential would expire before the next part could finish (a local decision).</exception>
     /// <exception cref="FileChangedException">A file changed while it was being uploaded; nothing was committed.</exception>
+    /// <exception cref="VodRawException">With <see cref="VodRawErrorCodes.CheckpointInUse"/>: another run of the same upload holds its checkpoint right now (nothing was sent; transient).</exception>
     /// <exception cref="UploadCanceledException">The token was cancelled; <see cref="UploadCanceledException.Outcome"/> says what was left behind.</exception>
     public Task<VodUploadResponse> UploadAsync(string region, VodUploadRequest request, IProgress<UploadProgress>? progress, CancellationToken cancellationToken = default) =>
         new UploadOperation(Context(), progress).RunAsync(region, request, cancellationToken);
@@ -124,6 +126,7 @@ public sealed class VodUploadClient : IVodUploadClient, IDisposable
     /// <returns>The uploads that could not be aborted (the checkpoint is then kept); empty when every one was.</returns>
     /// <exception cref="InvalidOperationException">No checkpoint store is configured.</exception>
     /// <exception cref="ArgumentException">There is no such checkpoint, or it belongs to another SecretKey.</exception>
+    /// <exception cref="VodRawException">With <see cref="VodRawErrorCodes.CheckpointInUse"/>: a running upload holds the checkpoint; nothing was aborted.</exception>
     public Task<IReadOnlyList<OpenMultipartUpload>> AbortCheckpointAsync(string checkpointId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointId);
