@@ -287,6 +287,51 @@ public sealed partial class CliTests
     }
 
     [Fact]
+    public async Task ASecondRunOfARunningUploadExitsInUseAndAbortLeavesItsCheckpointAlone()
+    {
+        await using var emulator = await VodEmulator.StartAsync();
+        emulator.Faults.Delay(EmulatorOperation.PutObject, TimeSpan.FromMinutes(1)); // the first run's PUT hangs until it is cancelled
+        var directory = Path.Combine(Path.GetTempPath(), "vodraw-in-use-" + Guid.NewGuid().ToString("N"));
+        string[] upload = ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(),
+            "--cos-endpoint", emulator.CosEndpoint + "{bucket}", "--checkpoint-dir", directory, "--json", "--quiet"];
+        using var stopFirst = new CancellationTokenSource();
+        var first = RunAsync(upload, EnvFor(emulator), stopFirst.Token);
+        try
+        {
+            string? checkpoint = null;
+            for (var i = 0; i < 400 && checkpoint is null && !first.IsCompleted; i++)
+            {
+                await Task.Delay(25); // the checkpoint is written once ApplyUpload answered, before the PUT starts
+                checkpoint = Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.checkpoint").FirstOrDefault() : null;
+            }
+
+            Assert.NotNull(checkpoint);
+            var id = Path.GetFileNameWithoutExtension(checkpoint);
+
+            var (code, output, _) = await RunAsync(upload, EnvFor(emulator));
+            Assert.Equal(ExitCodes.InUse, code);
+            var error = JsonDocument.Parse(output).RootElement.GetProperty("error");
+            Assert.Equal("CheckpointInUse", error.GetProperty("code").GetString());
+            Assert.Equal(ExitCodes.InUse, error.GetProperty("exitCode").GetInt32());
+            Assert.Equal(1, emulator.Attempts(EmulatorOperation.ApplyUpload)); // the second run sent nothing
+
+            var (abortCode, _, abortLog) = await RunAsync(["checkpoints", "abort", id, "--checkpoint-dir", directory, "--cos-endpoint", emulator.CosEndpoint + "{bucket}"], EnvFor(emulator));
+            Assert.Equal(ExitCodes.InUse, abortCode);
+            Assert.Contains("in use by a running upload", abortLog, StringComparison.Ordinal);
+            Assert.True(File.Exists(checkpoint));
+        }
+        finally
+        {
+            await stopFirst.CancelAsync();
+            Assert.Equal(ExitCodes.Cancelled, (await first).Code); // paused: its checkpoint stays resumable
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task TheStandaloneEmulatorPrintsItsPermanentAndTemporaryCredentials()
     {
         var output = new StringWriter();
