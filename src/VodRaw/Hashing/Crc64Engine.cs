@@ -37,7 +37,7 @@ internal static class Crc64Engine
     private static readonly Vector128<ulong> Fold128 = FoldConstants(128);
     private static readonly Vector128<ulong> Fold512 = FoldConstants(512);
     private static readonly Vector256<ulong> Fold1024 = Vector256.Create(FoldConstants(1024), FoldConstants(1024));
-    private static readonly Vector512<ulong> Fold2048 = Vector512.Create(Vector256.Create(FoldConstants(2048), FoldConstants(2048)), Vector256.Create(FoldConstants(2048), FoldConstants(2048)));
+    private static readonly Vector512<ulong> Fold2048 = FourLanes(FoldConstants(2048));
 
     // ZeroPowers[k] = x^(8*2^k - 1) mod P, reflected: multiplying a register by it (carry-less, reduced) advances the
     // register over 2^k zero bytes.
@@ -369,6 +369,8 @@ internal static class Crc64Engine
 
     /// <summary>The constants that fold a 128-bit lane forward by <paramref name="bits"/> bits.</summary>
     private static Vector128<ulong> FoldConstants(int bits) => Vector128.Create(Reflected(XPowModP(bits + 63)), Reflected(XPowModP(bits - 1)));
+
+    private static Vector512<ulong> FourLanes(Vector128<ulong> lane) => Vector512.Create(Vector256.Create(lane, lane), Vector256.Create(lane, lane));
 
     /// <summary>x^n mod P in the normal (non-reflected) bit order.</summary>
     internal static ulong XPowModP(int n)
