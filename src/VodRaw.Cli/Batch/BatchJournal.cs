@@ -36,9 +36,12 @@ internal sealed class BatchJournal : IDisposable
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32].ToLowerInvariant();
     }
 
+    /// <summary>Where the journal <paramref name="id"/> lives under a checkpoint directory.</summary>
+    public static string PathOf(string checkpointDirectory, string id) => System.IO.Path.Combine(checkpointDirectory, "batches", id + ".journal");
+
     public static BatchJournal Open(string checkpointDirectory, string id)
     {
-        var folder = System.IO.Path.Combine(checkpointDirectory, "batches");
+        var folder = System.IO.Path.GetDirectoryName(PathOf(checkpointDirectory, id))!;
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(folder);
@@ -48,7 +51,7 @@ internal sealed class BatchJournal : IDisposable
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        var log = JsonLinesLog.Open(System.IO.Path.Combine(folder, id + ".journal"));
+        var log = JsonLinesLog.Open(PathOf(checkpointDirectory, id));
         var unreadable = 0;
         var entries = new List<Entry>();
         foreach (var line in log.Lines)

@@ -40,6 +40,13 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         {
             journal = BatchJournal.Open(store.Directory, journalId);
         }
+        catch (IOException) when (File.Exists(BatchJournal.PathOf(store.Directory, journalId)))
+        {
+            // The journal is opened exclusively: an existing one that cannot be opened is another batch's, running.
+            return ResultWriter.Failure(env, settings.Json, ExitCodes.InUse,
+                $"another vodraw batch for the same account, region, sub-application and shard is running (its journal {BatchJournal.PathOf(store.Directory, journalId)} is in use); nothing was sent. Run this one again once it has finished: it skips what that one committed.",
+                VodRawErrorCodes.CheckpointInUse);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return ResultWriter.Failure(env, settings.Json, ExitCodes.Usage, "the batch journal cannot be opened: " + e.Message);

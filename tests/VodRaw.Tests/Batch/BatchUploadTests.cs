@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VodRaw.Cli;
+using VodRaw.Cli.Batch;
 using VodRaw.Emulator;
 using VodRaw.Tests.Support;
 
@@ -85,6 +86,25 @@ public sealed class BatchUploadTests : IAsyncLifetime
         Assert.Equal(BatchTree.ExpectedMedia, _emulator.CommittedSessions);
         Assert.Equal(BatchTree.ExpectedMedia, Lines(ResultsPath).Count); // one line per file, still
         Assert.Equal(BatchTree.ExpectedMedia, JsonDocument.Parse(againOutput.Trim()).RootElement.GetProperty("batch").GetProperty("alreadyCommitted").GetInt32());
+    }
+
+    [Fact]
+    public async Task ASecondBatchOverTheSameJournalWhileOneRunsExitsInUseAndSendsNothing()
+    {
+        // The running batch holds its journal open exclusively; this stands in for it.
+        var id = BatchJournal.IdOf(_emulator.Credential.SecretId, "ap-guangzhou", _emulator.VodEndpoint, null, Shard.All);
+        var path = BatchJournal.PathOf(Checkpoints, id);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var (code, output, _) = await RunAsync(Args("--json"));
+
+            Assert.Equal(ExitCodes.InUse, code);
+            var error = JsonDocument.Parse(output.Trim()).RootElement.GetProperty("error");
+            Assert.Equal("CheckpointInUse", error.GetProperty("code").GetString());
+            Assert.Contains("another vodraw batch", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Empty(_emulator.Requests);
+        }
     }
 
     [Fact]
