@@ -138,9 +138,9 @@ internal sealed class FilePartSource : IPartSource
     }
 
     /// <remarks>
-    /// Off Windows the read runs inline: .NET would block a thread-pool thread on it anyway, and the caller (a part's
-    /// body being sent, one 128 KiB chunk at a time) already runs on one, so this saves a thread hop and a wake-up
-    /// per chunk. On Windows the handle does true overlapped I/O.
+    /// Off Windows the read runs inline: .NET would queue it as a thread-pool work item that blocks on it anyway, and
+    /// the caller (a part's body being sent, one 128 KiB chunk at a time) already runs on a pool thread, so this saves
+    /// a work item and its dispatch per chunk. On Windows the handle does true overlapped I/O.
     /// </remarks>
     public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
