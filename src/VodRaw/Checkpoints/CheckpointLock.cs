@@ -71,7 +71,7 @@ internal sealed class CheckpointLock : IDisposable
         }
         else
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            options.UnixCreateMode = DurableFile.OwnerOnly;
         }
 
         return new FileStream(path, options);

@@ -10,7 +10,8 @@ namespace VodRaw;
 /// </summary>
 internal static partial class DurableFile
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    /// <summary>The mode of every file VodRaw keeps state in (checkpoints, their locks): owner read and write only.</summary>
+    internal const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> followed by <paramref name="more"/>.</summary>
