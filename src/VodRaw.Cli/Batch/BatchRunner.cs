@@ -36,16 +36,17 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         var started = Stopwatch.GetTimestamp();
         BatchJournal journal;
         ResultsFile? results;
+        var journalPath = BatchJournal.PathOf(store.Directory, journalId);
         try
         {
             journal = BatchJournal.Open(store.Directory, journalId);
         }
-        catch (IOException) when (File.Exists(BatchJournal.PathOf(store.Directory, journalId)))
+        catch (IOException) when (File.Exists(journalPath))
         {
             // The journal is opened exclusively: an existing one that cannot be opened is another batch's, running
             // (the OS reports a sharing violation as a plain IOException; a permission problem is another exception).
             return ResultWriter.Failure(env, settings.Json, ExitCodes.InUse,
-                $"another vodraw batch for the same account, region, sub-application and shard is running (its journal {BatchJournal.PathOf(store.Directory, journalId)} is in use); nothing was sent. Run this one again once it has finished: it skips what that one committed.",
+                $"another vodraw batch for the same account, region, sub-application and shard is running (its journal {journalPath} is in use); nothing was sent. Run this one again once it has finished: it skips what that one committed.",
                 VodRawErrorCodes.CheckpointInUse);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
