@@ -56,6 +56,7 @@ internal static class CheckpointsCommand
 
                         w.WriteString("updatedAt", c.UpdatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
                         w.WriteBoolean("commitSent", c.CommitSent);
+                        w.WriteString("state", State(c));
                         if (c.CommittedFileId is { } fileId)
                         {
                             w.WriteString("committedFileId", fileId);
@@ -78,8 +79,9 @@ internal static class CheckpointsCommand
             var now = DateTimeOffset.UtcNow;
             foreach (var c in checkpoints)
             {
-                var expiry = c.CommittedFileId is { } fileId ? $"committed as {fileId} (a batch's record)"
-                    : c.CredentialExpiresAt is not { } e ? "no expiry" : e <= now ? "credential expired" : $"credential expires in {Minutes(e - now)}";
+                var expiry = c.CommittedFileId is { } fileId ? $"committed as {fileId}"
+                    : c.CommitSent ? "commit in flight: CommitUpload was sent and its outcome is unknown (the media may be in VOD)"
+                    : c.CredentialExpiresAt is not { } e ? "no expiry" : e <= now ? "credential expired" : $"credential expires in {Remaining(e - now)}";
                 env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{c.Id}  {c.PartsDone}/{c.PartsTotal} parts  {ProgressReporter.Format(c.BytesDone)} of {ProgressReporter.Format(c.BytesTotal)}  {c.FilesDone}/{c.FilesTotal} files  {expiry}  {c.MediaPath}"));
             }
@@ -97,9 +99,10 @@ internal static class CheckpointsCommand
         var vodEndpoint = new Option<string?>("--vod-endpoint") { Description = "VOD API endpoint (as for upload)." };
         var cosEndpoint = new Option<string?>("--cos-endpoint") { Description = "COS endpoint (as for upload)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var force = new Option<bool>("--force") { Description = "Also drop a checkpoint whose CommitUpload was sent and may have been applied (it is the only record of that upload's session)." };
         var abort = new Command("abort", "Abort the multipart uploads of a checkpoint (or --all) and delete it. Reads the credential from the environment, as upload does.")
         {
-            id, all, directory, vodEndpoint, cosEndpoint, json,
+            id, all, directory, vodEndpoint, cosEndpoint, json, force,
         };
         abort.SetAction(async (result, cancellationToken) =>
         {
@@ -144,7 +147,7 @@ internal static class CheckpointsCommand
             {
                 try
                 {
-                    var open = await client.AbortCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+                    var open = await client.AbortCheckpointAsync(checkpoint, result.GetValue(force), cancellationToken).ConfigureAwait(false);
                     leftOpen.AddRange(open);
                     env.Error.WriteLine(open.Count == 0 ? $"aborted checkpoint {checkpoint}." : $"checkpoint {checkpoint}: {OpenMultipartUpload.Describe(open)}");
                 }
@@ -155,6 +158,14 @@ internal static class CheckpointsCommand
                 catch (VodRawException e) when (e.Code is VodRawErrorCodes.CheckpointInUse)
                 {
                     return ResultWriter.Failure(env, asJson, ExitCodes.InUse, $"checkpoint {checkpoint} is in use by a running upload; it was left alone. Stop that upload first (Ctrl+C keeps it resumable), then abort.", e.Code);
+                }
+                catch (VodRawException e) when (e.Code is VodRawErrorCodes.CommitOutcomeUnknown)
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.CommitUnknown, e.Message, e.Code);
+                }
+                catch (VodRawException e)
+                {
+                    return ResultWriter.Failure(env, asJson, ExitCodes.For(e), e);
                 }
             }
 
@@ -181,7 +192,13 @@ internal static class CheckpointsCommand
     private static CheckpointStore? StoreOf(CliEnvironment env, string? directory) =>
         (directory ?? CheckpointDirectory.Default(env)) is { } d ? new CheckpointStore(d) : null;
 
-    private static string Minutes(TimeSpan span) => span.TotalMinutes >= 120
-        ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:F0} h")
-        : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, span.TotalMinutes):F0} min");
+    /// <summary>Time left as people read it: seconds below a minute (never rounded up to "1 min"), minutes below two hours, then hours.</summary>
+    internal static string Remaining(TimeSpan span) => span.TotalMinutes >= 120
+        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(span.TotalHours):F0} h")
+        : span.TotalSeconds >= 60
+            ? string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(span.TotalMinutes):F0} min")
+            : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, Math.Floor(span.TotalSeconds)):F0} s");
+
+    /// <summary>The session state a checkpoint records (spec/resume.md): resumable, commit in flight, or committed.</summary>
+    internal static string State(CheckpointInfo c) => c.CommittedFileId is not null ? "committed" : c.CommitSent ? "commitInFlight" : "resumable";
 }

@@ -26,6 +26,12 @@ internal static class ExitCodes
     /// <summary>Another vodraw run is uploading the same request right now (its checkpoint is in use); nothing was sent.</summary>
     public const int InUse = 8;
 
+    /// <summary>
+    /// CommitUpload was sent and its outcome is unknown: the media may already be in VOD (the message gives its
+    /// MediaStoragePath); with a checkpoint, running the same command again asks VOD with the same session.
+    /// </summary>
+    public const int CommitUnknown = 9;
+
     /// <summary>An unexpected internal error (a bug: please report it with the one-line message).</summary>
     public const int InternalError = 70;
 
@@ -43,8 +49,27 @@ internal static class ExitCodes
         CredentialExpired => "credential-expired",
         BatchIncomplete => "batch-incomplete",
         InUse => "in-use",
+        CommitUnknown => "commit-unknown",
         InternalError => "internal-error",
         Cancelled => "cancelled",
         _ => "unknown",
+    };
+
+    /// <summary>
+    /// The one table from a failure to an exit code, for single uploads and every file of a batch alike (README,
+    /// "Exit codes").
+    /// </summary>
+    public static int For(Exception failure) => failure switch
+    {
+        ArgumentException => Usage,
+        OperationCanceledException => Cancelled,
+        FileChangedException => FileChanged,
+        CredentialExpiredException => CredentialExpired,
+        VodRawException { Code: VodRawErrorCodes.CommitOutcomeUnknown } => CommitUnknown,
+        VodRawException { Code: VodRawErrorCodes.CheckpointInUse } => InUse,
+        VodRawException { Code: VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout } => NetworkError,
+        VodRawException => ServiceError,
+        IOException or UnauthorizedAccessException => Usage,
+        _ => InternalError,
     };
 }

@@ -30,7 +30,14 @@ internal static class ResultWriter
                 w.WriteNumber("bytesResumed", response.BytesResumed);
                 w.WriteNumber("seconds", Math.Round(seconds, 3));
                 w.WriteNumber("megabytesPerSecond", Math.Round(mbps, 2));
+                if (response.AlreadyCommitted)
+                {
+                    w.WriteBoolean("alreadyCommitted", true);
+                }
+
+                OpenUploads(w, response.OpenUploads);
             }));
+            WarnOpen(env, response);
             return;
         }
 
@@ -42,6 +49,17 @@ internal static class ResultWriter
         if (response.BytesResumed > 0)
         {
             env.Out.WriteLine($"Resumed:   {ProgressReporter.Format(response.BytesResumed)} were already uploaded");
+        }
+
+        WarnOpen(env, response);
+    }
+
+    /// <summary>Other uploads' multipart uploads that could not be aborted: a warning beside the success, never in its way.</summary>
+    private static void WarnOpen(CliEnvironment env, VodUploadResponse response)
+    {
+        if (response.OpenUploads.Count > 0)
+        {
+            env.Error.WriteLine("warning: uploaded and committed; " + OpenMultipartUpload.Describe(response.OpenUploads));
         }
     }
 
@@ -67,8 +85,22 @@ internal static class ResultWriter
 
     /// <summary>A library error: operation, code, request id, attempts, and any multipart upload left open.</summary>
     public static int Failure(CliEnvironment env, bool json, int exitCode, VodRawException e) =>
-        Failure(env, json, exitCode, e.CheckpointId is null ? e.Message : e.Message + $" The upload is resumable: run the same command again (checkpoint {e.CheckpointId}).", e.Code, e.RequestId, w =>
+        Failure(env, json, exitCode, WithCheckpoint(e), e.Code, e.RequestId, w =>
         {
+            if (e is CommitOutcomeUnknownException unknown)
+            {
+                w.WriteString("outcome", UploadInterruption.CommitMayHaveApplied.ToString());
+                if (unknown.MediaStoragePath is not null)
+                {
+                    w.WriteString("mediaStoragePath", unknown.MediaStoragePath);
+                }
+
+                if (unknown.SessionContext is not null)
+                {
+                    w.WriteString("sessionContext", unknown.SessionContext);
+                }
+            }
+
             if (e.CheckpointId is not null)
             {
                 w.WriteString("checkpointId", e.CheckpointId);
@@ -84,6 +116,14 @@ internal static class ResultWriter
             w.WriteBoolean("transient", e.IsTransient);
             OpenUploads(w, e.OpenUploads);
         });
+
+    /// <summary>The message, with what the checkpoint it names does for a re-run.</summary>
+    private static string WithCheckpoint(VodRawException e) => e.CheckpointId is not { } id ? e.Message : e switch
+    {
+        CommitOutcomeUnknownException => e.Message + $" Checkpoint {id} records the session: running the same command again asks VOD with it before anything else.",
+        { Code: VodRawErrorCodes.CheckpointInUse } or { Code: VodRawErrorCodes.CommitOutcomeUnknown } => e.Message,
+        _ => e.Message + $" The upload is resumable: run the same command again (checkpoint {id}).",
+    };
 
     public static void OpenUploads(Utf8JsonWriter w, IReadOnlyList<OpenMultipartUpload> uploads)
     {

@@ -39,6 +39,7 @@ internal static class UploadCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Where interrupted uploads keep their checkpoints (default: $XDG_STATE_HOME/vodraw, else ~/.local/state/vodraw)." };
         var noResume = new Option<bool>("--no-resume") { Description = "Start fresh and keep no checkpoint: Ctrl+C and failures abort what was started." };
+        var uploadAgain = new Option<bool>("--upload-again") { Description = "Upload again, as new media, a file this command already committed (by default a re-run within 30 days answers with the recorded FileId and sends nothing)." };
         var limitRate = new Option<string?>("--limit-rate") { Description = "Cap the upload rate of the whole process, e.g. 20MiB (per second; size units as --part-size)." };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Batch: upload the media files in the folders given, and in their subfolders." };
         var include = new Option<string[]>("--include") { Description = "Batch: only files matching this glob (relative to the folder; * ? ** [a-z]; without / it matches the file name). Repeatable.", AllowMultipleArgumentsPerToken = false };
@@ -86,7 +87,7 @@ internal static class UploadCommand
             """)
         {
             paths, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
-            mediaType, coverType, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume,
+            mediaType, coverType, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, uploadAgain,
             recursive, include, exclude, fromList, results, dryRun, maxFiles, shard, coverPattern, failFast, reuploadChanged, emulator,
         };
 
@@ -127,6 +128,11 @@ internal static class UploadCommand
                 }
 
                 options.Transfer.MaxBytesPerSecond = rate;
+            }
+
+            if (result.GetValue(checkpointDir) is { } givenDirectory && string.IsNullOrWhiteSpace(givenDirectory))
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--checkpoint-dir: give a directory (or --no-resume to keep no checkpoint).");
             }
 
             if (EndpointArguments.Apply(result.GetValue(vodEndpoint), result.GetValue(cosEndpoint), options) is { } endpointError)
@@ -233,7 +239,13 @@ internal static class UploadCommand
             {
                 if ((result.GetValue(checkpointDir) ?? CheckpointDirectory.Default(env)) is { } directory)
                 {
-                    options.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory) { Notice = notice => env.Error.WriteLine("vodraw: " + notice.Message) };
+                    // Committed uploads are kept as records, so a re-run (or the advice of exit 8) answers with the FileId instead of a second copy.
+                    options.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory)
+                    {
+                        Notice = notice => env.Error.WriteLine("vodraw: " + notice.Message),
+                        KeepCommitted = true,
+                        ReplaceCommitted = result.GetValue(uploadAgain),
+                    };
                 }
                 else
                 {
@@ -262,66 +274,66 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
             ResultWriter.Success(env, json, response, Stopwatch.GetElapsedTime(started).TotalSeconds);
             return ExitCodes.Ok;
         }
-        catch (ArgumentException e)
-        {
-            progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.Usage, ResultWriter.ToolMessage(e));
-        }
-        catch (UploadCanceledException e)
-        {
-            progress.Finish();
-            var message = e.Outcome == UploadInterruption.Paused
-                ? $"paused: what was uploaded is kept (checkpoint {e.CheckpointId}); run the same command again to resume, or `vodraw checkpoints abort {e.CheckpointId}` to give it up."
-                : e.Message;
-            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, message, "Cancelled", null, w =>
-            {
-                w.WriteString("outcome", e.Outcome.ToString());
-                if (e.CheckpointId is not null)
-                {
-                    w.WriteString("checkpointId", e.CheckpointId);
-                }
-
-                ResultWriter.OpenUploads(w, e.OpenUploads);
-            });
-        }
-        catch (OperationCanceledException)
-        {
-            progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.Cancelled, "cancelled.", "Cancelled");
-        }
-        catch (FileChangedException e)
-        {
-            progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.FileChanged, e);
-        }
-        catch (CredentialExpiredException e)
-        {
-            progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.CredentialExpired, e);
-        }
-        catch (VodRawException e) when (e.Code is VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout)
-        {
-            progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.NetworkError, e);
-        }
-        catch (VodRawException e) when (e.Code is VodRawErrorCodes.CheckpointInUse)
-        {
-            progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.InUse, e);
-        }
-        catch (VodRawException e)
-        {
-            progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.ServiceError, e);
-        }
         catch (Exception e)
         {
-            // No path ends in a stack trace: one line, one JSON object, a documented code.
+            // No path ends in a stack trace: one line, one JSON object, a documented code (ExitCodes.For).
             progress.Finish();
-            return ResultWriter.Failure(env, json, ExitCodes.InternalError, $"unexpected {e.GetType().Name}: {e.Message}", "InternalError");
+            return Report(env, json, e);
         }
     }
 
+    /// <summary>The failure of one upload as a message, a JSON object and its exit code.</summary>
+    public static int Report(CliEnvironment env, bool json, Exception failure)
+    {
+        var exitCode = ExitCodes.For(failure);
+        return failure switch
+        {
+            ArgumentException a => ResultWriter.Failure(env, json, exitCode, ResultWriter.ToolMessage(a)),
+            UploadCanceledException c => ResultWriter.Failure(env, json, exitCode, CanceledMessage(c), "Cancelled", null, w =>
+            {
+                w.WriteString("outcome", c.Outcome.ToString());
+                if (c.CheckpointId is not null)
+                {
+                    w.WriteString("checkpointId", c.CheckpointId);
+                }
+
+                if (c.Outcome == UploadInterruption.Paused)
+                {
+                    w.WriteNumber("bytesKept", c.BytesKept);
+                }
+
+                if (c.MediaStoragePath is not null)
+                {
+                    w.WriteString("mediaStoragePath", c.MediaStoragePath);
+                }
+
+                if (c.SessionContext is not null)
+                {
+                    w.WriteString("sessionContext", c.SessionContext);
+                }
+
+                ResultWriter.OpenUploads(w, c.OpenUploads);
+            }),
+            OperationCanceledException => ResultWriter.Failure(env, json, exitCode, "cancelled.", "Cancelled"),
+            VodRawException v => ResultWriter.Failure(env, json, exitCode, v),
+            IOException or UnauthorizedAccessException => ResultWriter.Failure(env, json, exitCode, failure.Message, "InvalidInput"),
+            _ => ResultWriter.Failure(env, json, exitCode, $"unexpected {failure.GetType().Name}: {failure.Message}", "InternalError"),
+        };
+    }
+
+    /// <summary>What a cancelled upload left, said as it is: what COS confirmed and is kept, or a commit that may have been applied.</summary>
+    public static string CanceledMessage(UploadCanceledException e) => e.Outcome switch
+    {
+        UploadInterruption.Paused when e.BytesKept > 0 =>
+            $"paused: {ProgressReporter.Format(e.BytesKept)} confirmed by COS are kept (checkpoint {e.CheckpointId}); run the same command again to resume, or `vodraw checkpoints abort {e.CheckpointId}` to give it up.",
+        UploadInterruption.Paused =>
+            $"paused before COS confirmed any part: nothing is kept yet, so what was sent goes up again; checkpoint {e.CheckpointId} keeps the session (run the same command again to resume, or `vodraw checkpoints abort {e.CheckpointId}` to give it up).",
+        UploadInterruption.CommitMayHaveApplied when e.CheckpointId is not null =>
+            $"cancelled while CommitUpload was in flight: the media may already be in VOD (MediaStoragePath {e.MediaStoragePath}); checkpoint {e.CheckpointId} records it, and running the same command again asks VOD with the same session instead of uploading again.",
+        UploadInterruption.CommitMayHaveApplied =>
+            $"cancelled while CommitUpload was in flight: the media may already be in VOD (MediaStoragePath {e.MediaStoragePath}{(e.SessionContext is null ? string.Empty : ", SessionContext " + e.SessionContext)}) and its FileId was not received; look it up before uploading again.",
+        _ => e.Message,
+    };
 
     /// <summary>Passes progress on, and bounds the garbage kept between gen-0 collections at each report.</summary>
     private sealed class GarbageBoundingProgress(IProgress<UploadProgress> inner, GarbageBound bound) : IProgress<UploadProgress>

@@ -29,6 +29,12 @@ public static class VodRawErrorCodes
     /// nothing was sent. Transient: run it again once the other has finished.
     /// </summary>
     public const string CheckpointInUse = "CheckpointInUse";
+
+    /// <summary>
+    /// CommitUpload was sent and its outcome cannot be known (its reply was lost on every attempt, or an earlier
+    /// attempt or run may have applied it): the media may already be in VOD. See <see cref="CommitOutcomeUnknownException"/>.
+    /// </summary>
+    public const string CommitOutcomeUnknown = "CommitOutcomeUnknown";
 }
 
 /// <summary>Service error codes the retry table and the idempotency rules look at.</summary>

@@ -30,7 +30,7 @@ public interface IVodUploadClient
     /// <returns>The files and their sizes.</returns>
     Task<UploadPlan> PlanAsync(string region, VodUploadRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives up an interrupted upload. See <see cref="VodUploadClient.AbortCheckpointAsync"/>.</summary>
+    /// <summary>Gives up an interrupted upload. See <see cref="VodUploadClient.AbortCheckpointAsync(string, bool, CancellationToken)"/>.</summary>
     /// <param name="checkpointId">The checkpoint's id.</param>
     /// <param name="cancellationToken">Cancels before the aborts start.</param>
     /// <returns>The uploads that could not be aborted.</returns>

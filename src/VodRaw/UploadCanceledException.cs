@@ -39,8 +39,20 @@ public sealed class UploadCanceledException : OperationCanceledException
         OpenUploads = openUploads;
     }
 
-    /// <summary>The checkpoint to resume from (when <see cref="Outcome"/> is <see cref="UploadInterruption.Paused"/>).</summary>
+    /// <summary>
+    /// The checkpoint to resume from (when <see cref="Outcome"/> is <see cref="UploadInterruption.Paused"/>), or that
+    /// records a commit in flight (<see cref="UploadInterruption.CommitMayHaveApplied"/> with a checkpoint).
+    /// </summary>
     public string? CheckpointId { get; init; }
+
+    /// <summary>Bytes COS had confirmed when the upload paused (parts and whole files the checkpoint records); 0 when none, or without a checkpoint.</summary>
+    public long BytesKept { get; init; }
+
+    /// <summary>For <see cref="UploadInterruption.CommitMayHaveApplied"/>: where the media is stored, to look it up in VOD.</summary>
+    public string? MediaStoragePath { get; init; }
+
+    /// <summary>For <see cref="UploadInterruption.CommitMayHaveApplied"/>: the request's SessionContext, if any.</summary>
+    public string? SessionContext { get; init; }
 
     /// <summary>What the cancelled upload left behind.</summary>
     public UploadInterruption Outcome { get; }
@@ -57,7 +69,7 @@ public sealed class UploadCanceledException : OperationCanceledException
         UploadInterruption.AbortFailed => "The upload was cancelled, but aborting failed. " + OpenMultipartUpload.Describe(openUploads),
         UploadInterruption.StoredNotCommitted => "The upload was cancelled after every file was stored but before CommitUpload; nothing is in the media library.",
         UploadInterruption.CommitMayHaveApplied => "The upload was cancelled while CommitUpload was in flight: the media may already be in the library; look it up before uploading again.",
-        UploadInterruption.Paused => "The upload was paused: what was uploaded is kept in its checkpoint; run the same upload again to resume.",
+        UploadInterruption.Paused => "The upload was paused: its checkpoint keeps the session and the parts COS confirmed; run the same upload again to resume.",
         _ => "The upload was cancelled.",
     };
 }

@@ -166,3 +166,38 @@ public sealed class FileChangedException : VodRawException
     /// <summary>The file that changed.</summary>
     public string Path { get; }
 }
+
+/// <summary>
+/// CommitUpload was sent and VodRaw cannot tell whether VOD applied it: its reply was lost on every attempt, or it was
+/// refused after an earlier attempt (or an earlier run) may have applied it. The media may already be in the library,
+/// with a FileId VodRaw never received. Uploading again as new media may duplicate it; look it up first by
+/// <see cref="MediaStoragePath"/> or <see cref="SessionContext"/>. With a checkpoint (<see cref="VodRawException.CheckpointId"/>),
+/// running the same upload again asks VOD once more with the same session before anything else.
+/// </summary>
+public sealed class CommitOutcomeUnknownException : VodRawException
+{
+    /// <summary>Creates an exception.</summary>
+    /// <param name="mediaStoragePath">Where ApplyUpload put the media (its path in the VOD storage).</param>
+    /// <param name="sessionContext">The request's SessionContext, if any.</param>
+    /// <param name="why">What happened to the commit, as a clause.</param>
+    /// <param name="innerException">The last failure of CommitUpload.</param>
+    public CommitOutcomeUnknownException(string? mediaStoragePath, string? sessionContext, string why, Exception? innerException)
+        : base(VodRawErrorCodes.CommitOutcomeUnknown, Describe(mediaStoragePath, sessionContext, why, innerException), innerException)
+    {
+        MediaStoragePath = mediaStoragePath;
+        SessionContext = sessionContext;
+        Operation = "CommitUpload";
+    }
+
+    /// <summary>Where ApplyUpload put the media: its storage path, to find it in VOD.</summary>
+    public string? MediaStoragePath { get; }
+
+    /// <summary>The upload's SessionContext, when the request had one (task-flow callbacks carry it).</summary>
+    public string? SessionContext { get; }
+
+    private static string Describe(string? mediaStoragePath, string? sessionContext, string why, Exception? inner) =>
+        $"CommitUpload's outcome is unknown ({why}{(inner is null ? string.Empty : ": " + inner.Message.TrimEnd('.'))}): the media may already be in VOD"
+        + (string.IsNullOrEmpty(mediaStoragePath) ? string.Empty : $" at MediaStoragePath {mediaStoragePath}")
+        + (string.IsNullOrEmpty(sessionContext) ? string.Empty : $" with SessionContext {sessionContext}")
+        + ", and its FileId was not received. Look it up before uploading it again as new media.";
+}

@@ -126,12 +126,25 @@ public sealed class VodUploadClient : IVodUploadClient, IDisposable
     /// <returns>The uploads that could not be aborted (the checkpoint is then kept); empty when every one was.</returns>
     /// <exception cref="InvalidOperationException">No checkpoint store is configured.</exception>
     /// <exception cref="ArgumentException">There is no such checkpoint, or it belongs to another SecretKey.</exception>
-    /// <exception cref="VodRawException">With <see cref="VodRawErrorCodes.CheckpointInUse"/>: a running upload holds the checkpoint; nothing was aborted.</exception>
-    public Task<IReadOnlyList<OpenMultipartUpload>> AbortCheckpointAsync(string checkpointId, CancellationToken cancellationToken = default)
+    /// <exception cref="VodRawException">With <see cref="VodRawErrorCodes.CheckpointInUse"/>: a running upload holds the checkpoint; nothing was aborted.
+    /// With <see cref="VodRawErrorCodes.CommitOutcomeUnknown"/>: CommitUpload was sent for it and may have been applied; it is the only record of that upload, so it was left alone.</exception>
+    public Task<IReadOnlyList<OpenMultipartUpload>> AbortCheckpointAsync(string checkpointId, CancellationToken cancellationToken = default) =>
+        AbortCheckpointAsync(checkpointId, force: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AbortCheckpointAsync(string, CancellationToken)"/>; with <paramref name="force"/>, a checkpoint
+    /// whose CommitUpload may have been applied is dropped too (its media, if committed, stays in VOD; only the record
+    /// that could tell its FileId is lost).
+    /// </summary>
+    /// <param name="checkpointId">The checkpoint's id.</param>
+    /// <param name="force">Drop a checkpoint whose CommitUpload outcome is unknown as well.</param>
+    /// <param name="cancellationToken">Cancels before the aborts start (the aborts run on a timer of their own).</param>
+    /// <returns>The multipart uploads that could not be aborted (empty when all went).</returns>
+    public Task<IReadOnlyList<OpenMultipartUpload>> AbortCheckpointAsync(string checkpointId, bool force, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointId);
         var store = _options.Checkpoints ?? throw new InvalidOperationException("No checkpoint store is configured (VodUploadClientOptions.Checkpoints).");
-        return new UploadOperation(Context(), progress: null).AbortCheckpointAsync(store, checkpointId, cancellationToken);
+        return new UploadOperation(Context(), progress: null).AbortCheckpointAsync(store, checkpointId, force, cancellationToken);
     }
 
     /// <summary>

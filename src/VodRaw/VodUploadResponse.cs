@@ -46,4 +46,11 @@ public sealed record VodUploadResponse
     /// once the result is safely recorded elsewhere. Null otherwise.
     /// </summary>
     public string? CheckpointId { get; init; }
+
+    /// <summary>
+    /// Multipart uploads that are not this upload's own and could not be aborted — an abandoned checkpoint's, or one a
+    /// lost InitiateMultipartUpload reply created — each with why; they never stop a good upload from being committed.
+    /// Abort them, or let a bucket lifecycle rule expire them. Empty when none.
+    /// </summary>
+    public IReadOnlyList<OpenMultipartUpload> OpenUploads { get; init; } = [];
 }

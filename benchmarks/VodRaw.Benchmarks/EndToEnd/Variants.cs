@@ -133,7 +133,7 @@ internal sealed class Variants(Uri sink, string file, long fileLength, string? t
                 Files = [new VodRaw.Checkpoints.FileRecord { Role = "media", Path = file, Key = "bench/media.mp4", Fingerprint = new VodRaw.Checkpoints.FileFingerprint { Size = MeasuredLength } }],
             };
             recorder = new VodRaw.Checkpoints.CheckpointRecorder(new VodRaw.Checkpoints.CheckpointStore(directory), document, TimeProvider.System, concurrency * partSize);
-            recorder.WriteNow();
+            await recorder.WriteNowAsync();
         }
 
         var endpoint = CosEndpoint.Resolve(sink + "{bucket}", "bench-1250000000", "ap-guangzhou");
@@ -148,10 +148,10 @@ internal sealed class Variants(Uri sink, string file, long fileLength, string? t
         var uploader = new ObjectUploader(inFlight.Pool, new ProgressTracker(null, TimeProvider.System, TimeSpan.FromMilliseconds(250)), new UploadLedger(), TimeSpan.FromSeconds(15),
             streamParts: !md5, adaptive: inFlight.Adaptive);
         using var source = new WrappingPartSource(file, MeasuredLength);
-        await uploader.UploadAsync(source, target, partSize, inFlight.Ceiling, CancellationToken.None, recorder?.For(0));
+        await uploader.UploadAsync(source, target, partSize, inFlight.Ceiling, CancellationToken.None, recorder?.For(0) ?? (VodRaw.Transfer.IObjectJournal)VodRaw.Checkpoints.NullJournal.Instance);
         if (recorder is not null)
         {
-            recorder.Delete();
+            await recorder.DeleteAsync();
             Directory.Delete(directory!, recursive: true);
         }
     }

@@ -41,9 +41,10 @@ internal sealed class VodApiClient
         CallAsync("ApplyUpload", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.ApplyUploadBody),
             VodJsonContext.Default.ApiEnvelopeApplyUploadResult, cancellationToken);
 
-    public Task<CommitUploadResult> CommitUploadAsync(string region, CommitUploadBody body, CancellationToken cancellationToken) =>
+    /// <summary>CommitUpload; <paramref name="replyLost"/> hears of every attempt that may have been applied without its reply arriving.</summary>
+    public Task<CommitUploadResult> CommitUploadAsync(string region, CommitUploadBody body, Action? replyLost, CancellationToken cancellationToken) =>
         CallAsync("CommitUpload", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.CommitUploadBody),
-            VodJsonContext.Default.ApiEnvelopeCommitUploadResult, cancellationToken);
+            VodJsonContext.Default.ApiEnvelopeCommitUploadResult, cancellationToken, replyLost);
 
     public Task<ParseStreamingManifestResult> ParseStreamingManifestAsync(string region, ParseStreamingManifestBody body, CancellationToken cancellationToken) =>
         CallAsync("ParseStreamingManifest", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.ParseStreamingManifestBody),
@@ -64,7 +65,7 @@ internal sealed class VodApiClient
         return fresh;
     }
 
-    private async Task<T> CallAsync<T>(string action, string region, byte[] payload, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string action, string region, byte[] payload, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken, Action? replyLost = null)
         where T : ApiResult
     {
         var (credential, signer) = await SignerAsync(cancellationToken).ConfigureAwait(false);
@@ -74,6 +75,7 @@ internal sealed class VodApiClient
             Host = _host,
             Inactivity = _inactivity,
             CreateRequest = (_, _) => CreateRequest(signer, credential.Token, action, region, payload),
+            OnReplyLost = replyLost,
             ReadResponse = async (response, watchdog, ct) =>
             {
                 var status = (int)response.StatusCode;

@@ -25,6 +25,9 @@ internal sealed class CheckpointDocument
     /// <summary>The SecretId of the caller's key (not secret); a checkpoint of another key is not this caller's.</summary>
     public string CallerSecretId { get; set; } = string.Empty;
 
+    /// <summary>The service the upload belongs to: the VOD endpoint and COS endpoint template, normalised (never resumed against another).</summary>
+    public string Service { get; set; } = string.Empty;
+
     public long PartSize { get; set; }
 
     public long CreatedAt { get; set; }

@@ -3,16 +3,18 @@ using VodRaw.Transfer;
 namespace VodRaw.Checkpoints;
 
 /// <summary>
-/// The live checkpoint of one upload: the transfer tells it what COS confirmed, and it writes the file — at once for
-/// the facts a resume cannot rebuild (a new UploadId, CommitUpload about to be sent), otherwise in the background so
-/// no part waits for a disk flush: at most once a second for parts, soon after a multipart object is completed, and
-/// when whole-object PUTs (segments) worth one memory budget (parts in flight × part size) are stored — so a crash
-/// sends again at most about that much of small files. (A write per N parts was measured: at 1 MiB parts it cost
-/// 24 % of the throughput, re-encoding a growing document tens of times a second; benchmarks/README.md.) Parts of multipart uploads confirmed since the
-/// last write are recovered by the resume (ListParts and the local bytes' MD5), not sent again. A write that fails is
-/// reported once and the upload goes on. Thread-safe.
+/// The live checkpoint of one upload (an <see cref="IUploadJournal"/>): the transfer tells it what COS confirmed, and
+/// it writes the file — awaited for the facts a resume cannot rebuild (a new UploadId, CommitUpload about to be sent,
+/// the result), otherwise in the background so no part waits for a disk flush: at most once a second for parts, soon
+/// after a multipart object is completed, and when whole-object PUTs (segments) worth one memory budget (parts in
+/// flight × part size) are stored — so a crash sends again at most about that much of small files. (A write per N
+/// parts was measured: at 1 MiB parts it cost 24 % of the throughput, re-encoding a growing document tens of times a
+/// second; benchmarks/README.md.) Parts of multipart uploads confirmed since the last write are recovered by the
+/// resume (ListParts and the local bytes' MD5), not sent again. Every write runs on the thread pool, never on the
+/// caller's thread, and no method blocks on one. A write that fails is reported once and the upload goes on.
+/// Thread-safe.
 /// </summary>
-internal sealed class CheckpointRecorder
+internal sealed class CheckpointRecorder : IUploadJournal
 {
     private readonly CheckpointStore _store;
     private readonly CheckpointDocument _document;
@@ -40,21 +42,23 @@ internal sealed class CheckpointRecorder
 
     public string Id => _document.Id;
 
+    public string? CheckpointId => _document.Id;
+
     /// <summary>Writes it now (the first write of a new upload, before any byte goes to COS).</summary>
-    public void WriteNow()
+    public ValueTask WriteNowAsync()
     {
         lock (_gate)
         {
             _dirty = true;
         }
 
-        Write(wait: true);
+        return WriteAsync();
     }
 
     public IObjectJournal For(int fileIndex) => new FileJournal(this, fileIndex);
 
     /// <summary>A new multipart upload: recorded durably before its first part is sent, so it is never orphaned.</summary>
-    public void Initiated(int file, string uploadId)
+    private ValueTask InitiatedAsync(int file, string uploadId)
     {
         lock (_gate)
         {
@@ -64,10 +68,10 @@ internal sealed class CheckpointRecorder
             _dirty = true;
         }
 
-        Write(wait: true);
+        return WriteAsync();
     }
 
-    public void PartCompleted(int file, CompletedPart part)
+    private void PartCompleted(int file, CompletedPart part)
     {
         lock (_gate)
         {
@@ -80,7 +84,7 @@ internal sealed class CheckpointRecorder
         MaybeWrite();
     }
 
-    public void FileCompleted(int file, long putBytes)
+    private void FileCompleted(int file, long putBytes)
     {
         lock (_gate)
         {
@@ -96,12 +100,14 @@ internal sealed class CheckpointRecorder
         MaybeWrite();
     }
 
+    public void FileStored(int fileIndex) => FileCompleted(fileIndex, 0);
+
     /// <summary>The file's multipart upload is gone or unusable: it starts over under the same session.</summary>
-    public void FileRestarted(int file)
+    public void FileRestarted(int fileIndex)
     {
         lock (_gate)
         {
-            var record = _document.Files[file];
+            var record = _document.Files[fileIndex];
             record.UploadId = null;
             record.Parts.Clear();
             record.Complete = false;
@@ -110,11 +116,11 @@ internal sealed class CheckpointRecorder
     }
 
     /// <summary>A resume kept these parts (what COS holds and the checkpoint or the local bytes agree on).</summary>
-    public void PartsReconciled(int file, IReadOnlyList<CompletedPart> kept)
+    public void PartsReconciled(int fileIndex, IReadOnlyList<CompletedPart> kept)
     {
         lock (_gate)
         {
-            var parts = _document.Files[file].Parts;
+            var parts = _document.Files[fileIndex].Parts;
             parts.Clear();
             foreach (var part in kept)
             {
@@ -125,8 +131,19 @@ internal sealed class CheckpointRecorder
         }
     }
 
+    public long BytesConfirmed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return CheckpointStore.Describe(_document).BytesDone;
+            }
+        }
+    }
+
     /// <summary>The multipart uploads the checkpoint names that are not complete (key, UploadId).</summary>
-    public List<(string Key, string UploadId)> OpenUploads()
+    public IReadOnlyList<(string Key, string UploadId)> OpenUploads()
     {
         lock (_gate)
         {
@@ -135,31 +152,39 @@ internal sealed class CheckpointRecorder
     }
 
     /// <summary>CommitUpload is about to be sent: recorded first, so a resume knows it may have been applied.</summary>
-    public void CommitSending()
+    public async ValueTask CommitSendingAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             _document.CommitSent = true;
             _dirty = true;
         }
 
-        Write(wait: true);
+        await WriteAsync().ConfigureAwait(false);
     }
 
     /// <summary>Writes what is not yet written (the upload paused or failed and may be resumed).</summary>
-    public void Flush()
+    public async ValueTask FlushAsync()
     {
-        _background.Wait();
-        Write(wait: true);
+        await _background.ConfigureAwait(false);
+        await WriteAsync().ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The upload is committed and the store keeps committed uploads: the checkpoint becomes a record of the result
-    /// (the temporary credential and the parts are dropped; the fingerprints stay, to tell a changed file).
+    /// The upload is committed. When the store keeps committed uploads the checkpoint becomes a record of the result
+    /// (the temporary credential and the parts are dropped; the fingerprints stay, to tell a changed file); otherwise
+    /// it goes.
     /// </summary>
-    public void Committed(VodUploadResponse response)
+    public async ValueTask<bool> CommittedAsync(VodUploadResponse response)
     {
-        _background.Wait();
+        if (!_store.KeepCommitted)
+        {
+            await DeleteAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        await _background.ConfigureAwait(false);
         lock (_gate)
         {
             _document.Session.Credential = null;
@@ -183,14 +208,15 @@ internal sealed class CheckpointRecorder
             _dirty = true;
         }
 
-        Write(wait: true);
+        await WriteAsync().ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The upload is committed (or will never resume): the checkpoint goes.</summary>
-    public void Delete()
+    public async ValueTask DeleteAsync()
     {
-        _background.Wait();
-        _writing.Wait();
+        await _background.ConfigureAwait(false);
+        await _writing.WaitAsync().ConfigureAwait(false);
         try
         {
             _deleted = true;
@@ -221,19 +247,30 @@ internal sealed class CheckpointRecorder
             {
                 if (_background.IsCompleted)
                 {
-                    _background = Task.Run(() => Write(wait: false));
+                    _background = Task.Run(() => TryWrite(wait: false));
                 }
             }
         }
     }
 
-    private void Write(bool wait)
+    /// <summary>Writes on the thread pool (encoding and fsync never run on the caller's thread) and waits for it without blocking.</summary>
+    private async ValueTask WriteAsync()
     {
-        if (wait)
+        await _writing.WaitAsync().ConfigureAwait(false);
+        try
         {
-            _writing.Wait();
+            await Task.Run(() => TryWrite(wait: true)).ConfigureAwait(false);
         }
-        else if (!_writing.Wait(0))
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    /// <summary>One write of the document when it changed; <paramref name="wait"/> means the caller already holds the write lock.</summary>
+    private void TryWrite(bool wait)
+    {
+        if (!wait && !_writing.Wait(0))
         {
             return;
         }
@@ -272,13 +309,16 @@ internal sealed class CheckpointRecorder
         }
         finally
         {
-            _writing.Release();
+            if (!wait)
+            {
+                _writing.Release();
+            }
         }
     }
 
     private sealed class FileJournal(CheckpointRecorder recorder, int file) : IObjectJournal
     {
-        public void Initiated(string uploadId) => recorder.Initiated(file, uploadId);
+        public ValueTask InitiatedAsync(string uploadId, CancellationToken cancellationToken) => recorder.InitiatedAsync(file, uploadId);
 
         public void PartCompleted(CompletedPart part) => recorder.PartCompleted(file, part);
 

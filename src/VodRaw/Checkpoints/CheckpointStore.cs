@@ -45,6 +45,31 @@ public sealed class CheckpointStore
     /// </summary>
     public bool KeepCommitted { get; init; }
 
+    /// <summary>
+    /// With <see cref="KeepCommitted"/>: an upload whose record says it was committed already is uploaded again, as new
+    /// media, and the record is replaced (the CLI's <c>--upload-again</c>). Default false: the recorded result is
+    /// returned and nothing is sent.
+    /// </summary>
+    public bool ReplaceCommitted { get; init; }
+
+    /// <summary>
+    /// How long a committed upload's record (<see cref="KeepCommitted"/>) answers a repeat of the same upload; an
+    /// older record is deleted when it is next read. Default 30 days; at least one minute.
+    /// </summary>
+    public TimeSpan CommittedRetention
+    {
+        get => _committedRetention;
+        init => _committedRetention = value >= TimeSpan.FromMinutes(1) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The retention must be at least one minute.");
+    }
+
+    private readonly TimeSpan _committedRetention = DefaultCommittedRetention;
+
+    /// <summary>The default <see cref="CommittedRetention"/>: 30 days.</summary>
+    public static readonly TimeSpan DefaultCommittedRetention = TimeSpan.FromDays(30);
+
+    /// <summary>The clock that ages committed records (tests pin it). Default <see cref="TimeProvider.System"/>.</summary>
+    internal TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>The live checkpoints in the directory, newest first (damaged files are skipped).</summary>
     public IReadOnlyList<CheckpointInfo> List()
     {
@@ -66,7 +91,7 @@ public sealed class CheckpointStore
         return list;
     }
 
-    /// <summary>Deletes a checkpoint file (its multipart uploads are left as they are; see <see cref="VodUploadClient.AbortCheckpointAsync"/>).</summary>
+    /// <summary>Deletes a checkpoint file (its multipart uploads are left as they are; see <see cref="VodUploadClient.AbortCheckpointAsync(string, bool, CancellationToken)"/>).</summary>
     public bool Delete(string id)
     {
         var path = PathOf(id);
@@ -104,6 +129,12 @@ public sealed class CheckpointStore
             SetAside(id, problem);
         }
 
+        if (document?.Committed is { } committed && Expired(committed))
+        {
+            DurableFile.TryDelete(path);
+            return (null, null);
+        }
+
         return (document, problem);
     }
 
@@ -137,6 +168,10 @@ public sealed class CheckpointStore
     }
 
     internal void Report(CheckpointNotice notice) => Notice?.Invoke(notice);
+
+    /// <summary>Whether a committed record is older than <see cref="CommittedRetention"/>.</summary>
+    private bool Expired(CommittedRecord committed) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(committed.CommittedAt) + CommittedRetention <= Time.GetUtcNow();
 
     internal static CheckpointInfo Describe(CheckpointDocument document)
     {

@@ -18,7 +18,7 @@ internal static class PartReconciler
     public static async Task<List<CompletedPart>> ReconcileAsync(
         PartPlan plan,
         IReadOnlyList<PartRecord> recorded,
-        IReadOnlyList<(int PartNumber, string ETag, long Size)> listed,
+        IReadOnlyList<ListedPart> listed,
         Func<int, CancellationToken, ValueTask<(string Md5Hex, ulong Crc64)>> hashLocal,
         CancellationToken cancellationToken)
     {

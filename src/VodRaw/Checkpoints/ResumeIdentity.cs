@@ -8,15 +8,18 @@ namespace VodRaw.Checkpoints;
 
 /// <summary>
 /// Which checkpoint belongs to an upload: its id is a hash of the caller's SecretId, the region, the ApplyUpload
-/// body and the full paths of every file, so the same command finds its own checkpoint and nothing else. Holds the
+/// body, the full paths of every file and the service (the VOD endpoint and COS endpoint template, normalised by
+/// <see cref="ServiceEndpoint"/>), so the same command finds its own checkpoint and nothing else, and a checkpoint is
+/// never resumed against another service than the one it was made with. Holds the
 /// files' fingerprints (taken before anything is sent) and seals and opens the temporary credential.
 /// </summary>
 internal sealed class ResumeIdentity
 {
     private readonly VodCredential _caller;
 
-    private ResumeIdentity(VodCredential caller, string id, string region, string request, long? subAppId, IReadOnlyList<string> paths, FileFingerprint[] fingerprints)
+    private ResumeIdentity(VodCredential caller, string id, string region, string request, long? subAppId, IReadOnlyList<string> paths, FileFingerprint[] fingerprints, string service)
     {
+        Service = service;
         _caller = caller;
         Id = id;
         Region = region;
@@ -28,6 +31,9 @@ internal sealed class ResumeIdentity
 
     public string Id { get; }
 
+    /// <summary>The service the upload goes to (normalised endpoints), recorded in the checkpoint.</summary>
+    public string Service { get; }
+
     public string Region { get; }
 
     public string Request { get; }
@@ -38,7 +44,7 @@ internal sealed class ResumeIdentity
 
     public FileFingerprint[] Fingerprints { get; }
 
-    public static async Task<ResumeIdentity> CreateAsync(VodCredential caller, ValidatedUpload upload, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    public static async Task<ResumeIdentity> CreateAsync(VodCredential caller, ValidatedUpload upload, IReadOnlyList<string> paths, string service, CancellationToken cancellationToken)
     {
         var request = JsonSerializer.Serialize(upload.ApplyBody, VodJsonContext.Default.ApplyUploadBody);
         var fingerprints = new FileFingerprint[paths.Count];
@@ -47,11 +53,14 @@ internal sealed class ResumeIdentity
             fingerprints[i] = await FileFingerprint.OfAsync(paths[i], cancellationToken).ConfigureAwait(false);
         }
 
-        return new ResumeIdentity(caller, ComputeId(caller.SecretId, upload.Region, request, paths), upload.Region, request, upload.SubAppId, paths, fingerprints);
+        return new ResumeIdentity(caller, ComputeId(caller.SecretId, upload.Region, request, paths, service), upload.Region, request, upload.SubAppId, paths, fingerprints, service);
     }
 
-    /// <summary>32 hex digits of SHA-256 over the caller's SecretId, region, request body and file paths.</summary>
-    public static string ComputeId(string secretId, string region, string request, IReadOnlyList<string> paths)
+    /// <summary>
+    /// 32 hex digits of SHA-256 over the caller's SecretId, region, request body and file paths, then (when given) the
+    /// line <c>service {service}</c> (spec/resume.md).
+    /// </summary>
+    public static string ComputeId(string secretId, string region, string request, IReadOnlyList<string> paths, string? service = null)
     {
         var text = new StringBuilder().Append("vodraw-checkpoint-id 1\n").Append(secretId).Append('\n').Append(region).Append('\n').Append(request).Append('\n');
         foreach (var path in paths)
@@ -59,11 +68,16 @@ internal sealed class ResumeIdentity
             text.Append(path).Append('\n');
         }
 
+        if (service is not null)
+        {
+            text.Append("service ").Append(service).Append('\n');
+        }
+
         return Hex.ToLowerString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
     }
 
     public bool Describes(CheckpointDocument document) =>
-        document.Id == Id && document.Region == Region && document.Request == Request && document.CallerSecretId == _caller.SecretId
+        document.Id == Id && document.Region == Region && document.Request == Request && document.CallerSecretId == _caller.SecretId && document.Service == Service
         && document.Files.Count == Paths.Count && document.Files.Select(f => f.Path).SequenceEqual(Paths, StringComparer.Ordinal);
 
     /// <summary>The checkpoint of a session ApplyUpload just opened (no part yet).</summary>
@@ -76,6 +90,7 @@ internal sealed class ResumeIdentity
             Request = Request,
             SubAppId = SubAppId,
             CallerSecretId = _caller.SecretId,
+            Service = Service,
             PartSize = partSize,
             CreatedAt = now.ToUnixTimeMilliseconds(),
             UpdatedAt = now.ToUnixTimeMilliseconds(),

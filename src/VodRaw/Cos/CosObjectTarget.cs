@@ -94,11 +94,8 @@ internal sealed class CosObjectTarget : IMultipartTarget
             Host = _requests.Host,
             ObjectKey = Key,
             Inactivity = _options.Inactivity,
-            CreateRequest = (attempt, _) =>
-            {
-                replyLost |= attempt > 1;
-                return _requests.Create(HttpMethod.Post, Key, [new("uploads", string.Empty)], new ByteArrayContent([]));
-            },
+            CreateRequest = (_, _) => _requests.Create(HttpMethod.Post, Key, [new("uploads", string.Empty)], new ByteArrayContent([])),
+            OnReplyLost = () => replyLost = true,
             ReadResponse = async (response, watchdog, ct) =>
             {
                 if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
@@ -123,7 +120,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
         catch (Exception e) when (replyLost && e is VodRawException or OperationCanceledException)
         {
             // An attempt before the last may have created an upload whose id never arrived: find and abort it.
-            var leftOpen = await AbortStrayUploadsAsync(keep: null).ConfigureAwait(false);
+            var leftOpen = await AbortStrayUploadsAsync(keep: null, LostInitiateReason).ConfigureAwait(false);
             if (e is VodRawException v)
             {
                 v.OpenUploads = leftOpen;
@@ -134,7 +131,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
 
         if (replyLost)
         {
-            var leftOpen = await AbortStrayUploadsAsync(keep: uploadId).ConfigureAwait(false);
+            var leftOpen = await AbortStrayUploadsAsync(keep: uploadId, LostInitiateReason).ConfigureAwait(false);
             if (leftOpen.Count > 0)
             {
                 StrayUploads = leftOpen;
@@ -271,11 +268,11 @@ internal sealed class CosObjectTarget : IMultipartTarget
 
     /// <summary>
     /// The parts COS holds for an upload (every page), for a resume to reconcile with its checkpoint; null when the
-    /// upload is gone (completed or aborted since).
+    /// upload is gone (completed or aborted since: the table's NoSuchUpload row for ListParts).
     /// </summary>
-    public async Task<List<(int PartNumber, string ETag, long Size)>?> ListPartsAsync(string uploadId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ListedPart>?> ListPartsAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var all = new List<(int, string, long)>();
+        var all = new List<ListedPart>();
         var marker = 0;
         for (var page = 0; page < 10 + (PartPlan.MaxParts / 1000); page++)
         {
@@ -291,7 +288,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
                 {
                     if (await CosResponse.ErrorOfAsync(response, watchdog, _sender.RetryAfterOf(response), ct).ConfigureAwait(false) is { } error)
                     {
-                        return error.Code == ServiceErrorCodes.CosNoSuchUpload ? Attempt<(List<(int, string, long)>, bool, int?)?>.Success(null) : error;
+                        return error;
                     }
 
                     var body = await CosResponse.ReadResultAsync(response, watchdog, ct).ConfigureAwait(false);
@@ -299,6 +296,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
                         ? Attempt<(List<(int, string, long)>, bool, int?)?>.Success(parsed)
                         : CosResponse.Unusable(response, body, "a ListPartsResult");
                 },
+                Confirm = (_, _) => Task.FromResult(Attempt<(List<(int, string, long)>, bool, int?)?>.Success(null)), // the upload is gone
                 CreateException = Failure(ServiceOperation.ListParts, null, uploadId),
             }, cancellationToken).ConfigureAwait(false);
 
@@ -307,7 +305,11 @@ internal sealed class CosObjectTarget : IMultipartTarget
                 return null;
             }
 
-            all.AddRange(l.Parts);
+            foreach (var (number, etag, size) in l.Parts)
+            {
+                all.Add(new ListedPart(number, etag, size));
+            }
+
             if (!l.Truncated || l.Next is not { } next || next <= marker)
             {
                 return all;
@@ -320,26 +322,22 @@ internal sealed class CosObjectTarget : IMultipartTarget
     }
 
     /// <summary>Whether the object is stored with this size and CRC-64 (a Complete applied before a crash recorded it).</summary>
-    public async Task<bool> IsStoredAsync(long size, ulong crc, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var confirmed = await ConfirmStoredAsync(size, crc, cancellationToken).ConfigureAwait(false);
-            return confirmed.Failure is null;
-        }
-        catch (CosException e) when (e.Status == 404)
-        {
-            return false;
-        }
-    }
+    public async Task<bool> IsStoredAsync(long size, ulong crc64, CancellationToken cancellationToken) =>
+        (await ConfirmStoredAsync(size, crc64, cancellationToken).ConfigureAwait(false)).Succeeded;
 
     /// <summary>Aborts every multipart upload of this key (one a crash left unrecorded); returns those left open.</summary>
-    public Task<IReadOnlyList<OpenMultipartUpload>> AbortAllUploadsAsync() => AbortStrayUploadsAsync(keep: null);
+    public Task<IReadOnlyList<OpenMultipartUpload>> AbortAllUploadsAsync(string reason) => AbortStrayUploadsAsync(keep: null, reason);
 
-    /// <summary>HEAD the object and accept it when its size and CRC-64 are what the parts combine to.</summary>
+    private const string LostInitiateReason = "created by an InitiateMultipartUpload whose reply was lost";
+
+    /// <summary>
+    /// HEAD the object and accept it when its size and CRC-64 are what the parts combine to. No object (the table's
+    /// HeadObject 404 row) fails with NoSuchUpload, as the refusal that led here; a different object fails as an
+    /// integrity mismatch naming both.
+    /// </summary>
     private async Task<Attempt<ulong?>> ConfirmStoredAsync(long size, ulong crc, CancellationToken cancellationToken)
     {
-        var head = await _sender.SendAsync(new HttpCall<(long? Length, ulong? Crc, string? RequestId)>
+        var head = await _sender.SendAsync(new HttpCall<(long? Length, ulong? Crc, string? RequestId)?>
         {
             Operation = ServiceOperation.HeadObject,
             Host = _requests.Host,
@@ -349,25 +347,34 @@ internal sealed class CosObjectTarget : IMultipartTarget
             ReadResponse = async (response, watchdog, ct) =>
                 await CosResponse.ErrorOfAsync(response, watchdog, null, ct).ConfigureAwait(false) is { } error
                     ? error
-                    : Attempt<(long?, ulong?, string?)>.Success((response.Content.Headers.ContentLength, CosResponse.Crc64Of(response), CosResponse.RequestIdOf(response))),
+                    : Attempt<(long?, ulong?, string?)?>.Success((response.Content.Headers.ContentLength, CosResponse.Crc64Of(response), CosResponse.RequestIdOf(response))),
+            Confirm = (_, _) => Task.FromResult(Attempt<(long?, ulong?, string?)?>.Success(null)), // no object under the key
             CreateException = Failure(ServiceOperation.HeadObject, null, null),
         }, cancellationToken).ConfigureAwait(false);
 
-        if (head.Length == size && head.Crc == crc)
+        if (head is not { } found)
+        {
+            return new AttemptFailure(FailureKind.ErrorResponse, ServiceErrorCodes.CosNoSuchUpload,
+                $"the upload is gone and no object is stored under the key (the parts combine to {size.ToString(CultureInfo.InvariantCulture)} bytes, CRC-64 {crc.ToString(CultureInfo.InvariantCulture)})")
+            {
+                Status = 404,
+            };
+        }
+
+        if (found.Length == size && found.Crc == crc)
         {
             return Attempt<ulong?>.Success(crc);
         }
 
-        return new AttemptFailure(FailureKind.ErrorResponse, ServiceErrorCodes.CosNoSuchUpload,
-            $"the upload is gone and the object has {head.Length?.ToString(CultureInfo.InvariantCulture) ?? "no"} bytes and CRC-64 {head.Crc?.ToString(CultureInfo.InvariantCulture) ?? "none"}, not the {size.ToString(CultureInfo.InvariantCulture)} bytes and CRC-64 {crc.ToString(CultureInfo.InvariantCulture)} of the parts")
+        return new AttemptFailure(FailureKind.IntegrityMismatch, VodRawErrorCodes.Crc64Mismatch,
+            $"the upload is gone and the object stored has {found.Length?.ToString(CultureInfo.InvariantCulture) ?? "no"} bytes and CRC-64 {found.Crc?.ToString(CultureInfo.InvariantCulture) ?? "none"}, not the {size.ToString(CultureInfo.InvariantCulture)} bytes and CRC-64 {crc.ToString(CultureInfo.InvariantCulture)} of the parts")
         {
-            Status = 404,
-            RequestId = head.RequestId,
+            RequestId = found.RequestId,
         };
     }
 
     /// <summary>Lists the multipart uploads of this key and aborts every one but <paramref name="keep"/>; returns those left open.</summary>
-    private async Task<IReadOnlyList<OpenMultipartUpload>> AbortStrayUploadsAsync(string? keep)
+    private async Task<IReadOnlyList<OpenMultipartUpload>> AbortStrayUploadsAsync(string? keep, string reason)
     {
         using var cleanup = new CancellationTokenSource(_options.AbortTimeout);
         List<string> ids;
@@ -377,7 +384,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
         }
         catch (Exception e) when (e is VodRawException or OperationCanceledException)
         {
-            return [new OpenMultipartUpload(Bucket, Key, "(unknown)", "an InitiateMultipartUpload reply was lost and the uploads of the key could not be listed: " + e.Message)];
+            return [new OpenMultipartUpload(Bucket, Key, "(unknown)", reason + "; the uploads of the key could not be listed: " + e.Message)];
         }
 
         var leftOpen = new List<OpenMultipartUpload>();
@@ -394,7 +401,7 @@ internal sealed class CosObjectTarget : IMultipartTarget
             }
             catch (Exception e) when (e is VodRawException or OperationCanceledException)
             {
-                leftOpen.Add(new OpenMultipartUpload(Bucket, Key, id, "created by an InitiateMultipartUpload whose reply was lost; abort failed: " + e.Message));
+                leftOpen.Add(new OpenMultipartUpload(Bucket, Key, id, reason + "; abort failed: " + e.Message));
             }
         }
 

@@ -39,6 +39,12 @@ internal sealed class HttpCall<T>
     /// <summary>For traces: the body bytes of a PutObject or UploadPart.</summary>
     public long? Bytes { get; init; }
 
+    /// <summary>
+    /// Told when an attempt failed in a way that may have reached the service without its reply coming back
+    /// (<see cref="AttemptFailure.ReplyMayBeLost"/>), before the next attempt or the exception.
+    /// </summary>
+    public Action? OnReplyLost { get; init; }
+
     /// <summary>Told when an attempt failed because the service is throttling (<see cref="RetryPolicy.IsThrottling"/>), before the retry.</summary>
     public Action? OnThrottled { get; init; }
 }

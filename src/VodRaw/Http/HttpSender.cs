@@ -75,6 +75,11 @@ internal sealed class HttpSender : IDisposable
             }
 
             trace.RequestId = failure.RequestId ?? trace.RequestId;
+            if (failure.ReplyMayBeLost)
+            {
+                call.OnReplyLost?.Invoke();
+            }
+
             var decision = RetryPolicy.Decide(call.Operation, failure, earlierReplyLost);
             switch (decision.Action)
             {

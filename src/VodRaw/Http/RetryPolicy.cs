@@ -16,6 +16,19 @@ internal enum RetryAction
     Verify,
 }
 
+/// <summary>What a resumed session does after a failure.</summary>
+internal enum RecoveryAction
+{
+    /// <summary>The failure is the upload's: report it (the checkpoint is kept).</summary>
+    Fail,
+
+    /// <summary>The interrupted session cannot be finished: abandon it (its cleanup never blocks) and open a fresh one.</summary>
+    StartFresh,
+}
+
+/// <summary>A recovery decision and why.</summary>
+internal readonly record struct RecoveryDecision(RecoveryAction Action, string Reason);
+
 /// <summary>A decision and why it was taken (the reason goes into the exception when the call fails).</summary>
 internal readonly record struct RetryDecision(RetryAction Action, string Reason);
 
@@ -29,8 +42,14 @@ internal static class RetryPolicy
     {
         switch (failure.Kind)
         {
+            case FailureKind.Transport or FailureKind.Timeout when operation == ServiceOperation.CommitUpload:
+                // Not "safe to repeat": the first attempt may have been applied. A repeat carries the same VodSessionKey,
+                // which the service answers with the same FileId (spec/retries.md); if none answers, the outcome is unknown.
+                return Retry(failure.Kind == FailureKind.Timeout
+                    ? "no data moved for the inactivity timeout, so CommitUpload may have been applied; it is sent again with the same VodSessionKey"
+                    : "the connection failed before CommitUpload's reply, so it may have been applied; it is sent again with the same VodSessionKey");
             case FailureKind.Transport:
-                return Retry("the connection failed; every VodRaw request is safe to repeat");
+                return Retry("the connection failed before a reply; repeating this request cannot duplicate anything");
             case FailureKind.Timeout:
                 return Retry("no data moved for the inactivity timeout");
             case FailureKind.InvalidResponse:
@@ -53,6 +72,16 @@ internal static class RetryPolicy
         if (operation == ServiceOperation.AbortMultipartUpload && (code == ServiceErrorCodes.CosNoSuchUpload || status == 404))
         {
             return new(RetryAction.AlreadyDone, "the multipart upload no longer exists (aborted or completed before)");
+        }
+
+        if (operation == ServiceOperation.ListParts && code == ServiceErrorCodes.CosNoSuchUpload)
+        {
+            return new(RetryAction.AlreadyDone, "the multipart upload no longer exists (completed or aborted since it was recorded)");
+        }
+
+        if (operation == ServiceOperation.HeadObject && (status == 404 || code == ServiceErrorCodes.CosNoSuchKey))
+        {
+            return new(RetryAction.AlreadyDone, "no object is stored under the key");
         }
 
         if (operation.IsVodApi())
@@ -101,6 +130,22 @@ internal static class RetryPolicy
         failure.Kind == FailureKind.ErrorResponse
         && (failure.Code == ServiceErrorCodes.CosSlowDown || failure.Status is 503 or 429
             || failure.Code.StartsWith(ServiceErrorCodes.VodRequestLimitExceeded, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The recovery row for a failure of a <em>resumed</em> session: whether it means the interrupted session can no
+    /// longer be finished (its temporary credential expired or is refused, the VOD session is unknown), so the upload
+    /// abandons it and starts a fresh session — or is an ordinary failure of the upload. A VOD session refused after
+    /// CommitUpload was sent is never "gone": the commit may have been applied.
+    /// </summary>
+    public static RecoveryDecision AfterResumedFailure(Exception failure, bool commitSent) => failure switch
+    {
+        CredentialExpiredException => new(RecoveryAction.StartFresh, "the interrupted upload's temporary credential expired"),
+        CosException { Code: "AccessDenied" or "InvalidAccessKeyId" or "ExpiredToken" or "InvalidToken" } e =>
+            new(RecoveryAction.StartFresh, "COS refuses the interrupted upload's temporary credential (" + e.Code + ")"),
+        VodApiException { Code: "InvalidParameterValue.VodSessionKey" } when !commitSent =>
+            new(RecoveryAction.StartFresh, "the VOD API no longer knows the interrupted upload's session"),
+        _ => new(RecoveryAction.Fail, "an ordinary failure: the checkpoint is kept"),
+    };
 
     /// <summary>HTTP statuses worth another attempt whatever the body says: 5xx, 429, 408.</summary>
     public static bool IsTransientStatus(int status) => status >= 500 || status is 429 or 408;

@@ -35,4 +35,22 @@ internal interface IMultipartTarget
 
     /// <summary>Aborts the upload (called with a token of its own, never the caller's cancelled one); false when it was already gone.</summary>
     Task<bool> AbortAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The parts the service holds for an upload (every page), for a resumed session to reconcile with its journal;
+    /// null when the upload is gone (completed or aborted since).
+    /// </summary>
+    Task<IReadOnlyList<ListedPart>?> ListPartsAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Whether the object is stored with this size and CRC-64 (a Complete applied before a crash recorded it).</summary>
+    Task<bool> IsStoredAsync(long size, ulong crc64, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Aborts every multipart upload of this key (one a crash left unrecorded), on a timer of its own; returns those
+    /// that could not be aborted, each with its reason.
+    /// </summary>
+    Task<IReadOnlyList<OpenMultipartUpload>> AbortAllUploadsAsync(string reason);
 }
+
+/// <summary>A part as ListParts reports it.</summary>
+internal readonly record struct ListedPart(int PartNumber, string ETag, long Size);

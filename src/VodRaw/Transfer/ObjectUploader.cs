@@ -23,7 +23,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
     /// confirmed parts it holds (those are neither read nor sent again).
     /// </summary>
     public async Task<long> UploadAsync(IPartSource source, IMultipartTarget target, long partSize, int concurrency, CancellationToken cancellationToken,
-        IObjectJournal? journal = null, MultipartState? resumed = null)
+        IObjectJournal journal, MultipartState? resumed = null)
     {
         if (resumed is not null)
         {
@@ -37,7 +37,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             if (plan.IsSinglePut)
             {
                 await PutAsync(source, target, (int)length, cancellationToken).ConfigureAwait(false);
-                journal?.Completed(length);
+                journal.Completed(length);
                 return length;
             }
 
@@ -54,7 +54,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             {
                 progress.AddToTotal(n);
                 await SendPutAsync(target, PartData.Held(first.Memory[..n], crc), cancellationToken).ConfigureAwait(false);
-                journal?.Completed(n);
+                journal.Completed(n);
                 return n;
             }
 
@@ -106,7 +106,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
     private async Task<long> MultipartAsync(
         IPartSource source, IMultipartTarget target, long partSize, int? partCount, int concurrency, PartReader.Part? firstPart, CancellationToken cancellationToken,
-        IObjectJournal? journal, MultipartState? resumed)
+        IObjectJournal journal, MultipartState? resumed)
     {
         string uploadId;
         try
@@ -119,7 +119,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             else
             {
                 uploadId = await target.InitiateAsync(cancellationToken).ConfigureAwait(false);
-                journal?.Initiated(uploadId);
+                await journal.InitiatedAsync(uploadId, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -169,7 +169,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
             completeSent = true;
             await target.CompleteAsync(uploadId, parts, cancellationToken).ConfigureAwait(false);
             ledger.ObjectStored();
-            journal?.Completed(0);
+            journal.Completed(0);
             return total - resumedBytes;
         }
         catch (Exception caught)
@@ -237,7 +237,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
         throw error;
     }
 
-    private async Task WorkerAsync(PartReader reader, IMultipartTarget target, MultipartState state, CancellationTokenSource stop, IObjectJournal? journal)
+    private async Task WorkerAsync(PartReader reader, IMultipartTarget target, MultipartState state, CancellationTokenSource stop, IObjectJournal journal)
     {
         var token = stop.Token;
         try
@@ -264,7 +264,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
                     }
 
                     state.Add(completed);
-                    journal?.PartCompleted(completed);
+                    journal.PartCompleted(completed);
                     adaptive?.PartCompleted(part.Size, started);
                     ok = true;
                 }

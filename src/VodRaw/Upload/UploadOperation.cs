@@ -3,6 +3,7 @@ using VodRaw.Api;
 using VodRaw.Checkpoints;
 using VodRaw.Cos;
 using VodRaw.Diagnostics;
+using VodRaw.Http;
 using VodRaw.Manifests;
 using VodRaw.Transfer;
 
@@ -63,115 +64,72 @@ internal sealed partial class UploadOperation
         await TakeCredentialAsync(cancellationToken).ConfigureAwait(false);
         var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
         var files = OpenSources(upload, segments);
-        CheckpointRecorder? recorder = null;
-        CosStorage? storage = null;
+        IUploadSession? session = null;
+        var leftOpen = new List<OpenMultipartUpload>(); // other uploads' cleanup that failed: reported beside the result
         try
         {
             var tracker = Plan(files);
             Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is null ? "-" : Path.GetFileName(upload.MediaPath));
             _ledger.SetFiles(files.Count);
             var store = upload.MediaStream is null ? Options.Checkpoints : null;
-            var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files.ConvertAll(f => f.Path), cancellationToken).ConfigureAwait(false);
+            var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files.ConvertAll(f => f.Path), ServiceOf(), cancellationToken).ConfigureAwait(false);
             using var claim = identity is null ? null : Claim(store!, identity.Id);
+            var inputs = identity is null ? null : new ResumedSession.Inputs(store!, identity, files, apply => CreateStorage(apply, tracker.MeasuredBytesPerSecond), _context.Sender, Options,
+                PutBytesPerWrite(upload), leftOpen);
             try
             {
                 for (var round = 0; ; round++)
                 {
-                    var resumed = identity is not null && round == 0 ? await TryResumeAsync(store!, identity, upload, files.Count, cancellationToken).ConfigureAwait(false) : null;
-                    if (resumed?.Committed is { } done)
+                    session = null;
+                    if (inputs is not null && round == 0)
                     {
-                        tracker.AddResumed(done.BytesUploaded + done.BytesResumed);
-                        tracker.SetPhase(UploadPhase.Completed);
-                        return done;
-                    }
-
-                    ApplyUploadResult apply;
-                    if (resumed is null)
-                    {
-                        tracker.SetPhase(UploadPhase.Applying);
-                        apply = await _context.Api.ApplyUploadAsync(upload.Region, upload.ApplyBody, cancellationToken).ConfigureAwait(false);
-                        storage = CreateStorage(apply, tracker.MeasuredBytesPerSecond);
-                        if (identity is not null)
+                        var opening = await ResumedSession.TryOpenAsync(inputs, cancellationToken).ConfigureAwait(false);
+                        if (opening.Committed is { } done)
                         {
-                            var roles = files.ConvertAll(f => (Role: f.Role.ToString().ToLowerInvariant(), f.RelativePath));
-                            var document = identity.NewDocument(apply, roles, StorageKeys(upload, apply, files), Options.Transfer.PartSize, Options.TimeProvider.GetUtcNow());
-                            recorder = new CheckpointRecorder(store!, document, Options.TimeProvider, PutBytesPerWrite(upload));
-                            recorder.WriteNow();
+                            tracker.AddResumed(done.BytesUploaded + done.BytesResumed);
+                            tracker.SetPhase(UploadPhase.Completed);
+                            return done;
                         }
-                    }
-                    else
-                    {
-                        apply = resumed.Apply;
-                        recorder = resumed.Recorder;
-                        storage = CreateStorage(apply, tracker.MeasuredBytesPerSecond);
+
+                        session = opening.Session;
                     }
 
-                    tracker.SetPhase(UploadPhase.Uploading);
+                    session ??= await OpenFreshAsync(upload, files, identity, store, tracker, cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        var (uploaded, skipped) = await TransferAsync(upload, apply, storage, files, tracker, recorder, resumed, cancellationToken).ConfigureAwait(false);
-                        tracker.SetPhase(UploadPhase.Committing);
-                        recorder?.CommitSending();
-                        var response = await CommitAsync(upload, apply, uploaded, resumed?.Document.CommitSent == true, cancellationToken).ConfigureAwait(false) with
-                        {
-                            BytesResumed = skipped,
-                        };
-                        if (recorder is not null && store!.KeepCommitted)
-                        {
-                            // Recorded before returning: a crash from here on finds the result, not a session to commit again.
-                            recorder.Committed(response);
-                            response = response with { CheckpointId = recorder.Id };
-                        }
-                        else
-                        {
-                            recorder?.Delete();
-                        }
-
-                        recorder = null;
-                        tracker.SetTotals(uploaded + skipped, files.Count);
-                        tracker.SetPhase(UploadPhase.Completed);
-                        return response;
+                        var response = await TransferAndCommitAsync(upload, session, files, tracker, cancellationToken).ConfigureAwait(false);
+                        var open = Others(leftOpen);
+                        return open.Count == 0 ? response : response with { OpenUploads = open };
                     }
-                    catch (VodRawException e) when (resumed is not null && SessionGone(e, resumed))
+                    catch (VodRawException e) when (round == 0 && session is ResumedSession resumed && resumed.AfterFailure(e) is { Action: RecoveryAction.StartFresh } decision)
                     {
-                        // The interrupted session cannot be finished: abort what can be, forget it, upload afresh.
-                        var bytes = CheckpointStore.Describe(resumed.Document).BytesDone;
-                        await AbortRecordedAsync(resumed.Recorder, storage).ConfigureAwait(false);
-                        resumed.Recorder.Delete();
-                        recorder = null;
-                        store!.Report(new CheckpointNotice(CheckpointNoticeKind.StartingFresh, resumed.Document.Id,
-                            $"the interrupted upload cannot be finished ({e.Code}); starting a fresh upload: {bytes.ToString(CultureInfo.InvariantCulture)} bytes already sent go up again.") { Bytes = bytes });
+                        // The interrupted session cannot be finished: abandon it (cleanup never blocks this upload) and upload afresh.
+                        await resumed.AbandonAsync(inputs!, decision.Reason + " (" + e.Code + ")", tryAbort: e is not CredentialExpiredException).ConfigureAwait(false);
                         tracker = Plan(files);
                     }
                 }
             }
             catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e is not UploadCanceledException)
             {
-                if (recorder is not null)
-                {
-                    recorder.Flush();
-                    throw new UploadCanceledException(UploadInterruption.Paused, _ledger.OpenUploads, e.InnerException ?? e, cancellationToken) { CheckpointId = recorder.Id };
-                }
-
-                throw new UploadCanceledException(_ledger.Outcome(), _ledger.OpenUploads, e.InnerException ?? e, cancellationToken);
+                throw await CanceledAsync(session, upload, Others(leftOpen), e, cancellationToken).ConfigureAwait(false);
             }
-            catch (FileChangedException) when (recorder is not null)
+            catch (FileChangedException) when (session is { Journal.Resumable: true })
             {
                 // The changed file's upload was aborted; the other files' parts are worthless without it.
-                await AbortRecordedAsync(recorder, storage).ConfigureAwait(false);
-                recorder.Delete();
+                await AbortRecordedAsync(session).ConfigureAwait(false);
+                await session.Journal.DeleteAsync().ConfigureAwait(false);
                 throw;
             }
-            catch (VodRawException e) when (recorder is not null)
+            catch (VodRawException e) when (session?.Journal.CheckpointId is { } checkpointId)
             {
-                recorder.Flush();
-                e.CheckpointId = recorder.Id;
+                await session.Journal.FlushAsync().ConfigureAwait(false);
+                e.CheckpointId = checkpointId;
+                AddOpen(e, Others(leftOpen));
                 throw;
             }
-            catch (VodRawException e) when (_ledger.OpenUploads is { } open && open.Count > e.OpenUploads.Count)
+            catch (VodRawException e)
             {
-                // Sibling files stopped by this failure may have failed to abort too: name every upload left open.
-                e.OpenUploads = open;
+                AddOpen(e, Others(leftOpen));
                 throw;
             }
         }
@@ -182,6 +140,105 @@ internal sealed partial class UploadOperation
                 f.Source?.Dispose();
             }
         }
+    }
+
+    /// <summary>Every multipart upload left open so far: this upload's (a failed abort, a lost Initiate reply) and other sessions' cleanup.</summary>
+    private List<OpenMultipartUpload> Others(List<OpenMultipartUpload> leftOpen)
+    {
+        var all = new List<OpenMultipartUpload>(_ledger.OpenUploads);
+        lock (leftOpen)
+        {
+            foreach (var u in leftOpen)
+            {
+                if (!all.Contains(u))
+                {
+                    all.Add(u);
+                }
+            }
+        }
+
+        return all;
+    }
+
+    /// <summary>Names on a failure the uploads left open that it does not name yet.</summary>
+    private static void AddOpen(VodRawException e, List<OpenMultipartUpload> open)
+    {
+        var missing = open.Where(u => !e.OpenUploads.Contains(u)).ToList();
+        if (missing.Count > 0)
+        {
+            e.OpenUploads = [.. e.OpenUploads, .. missing];
+        }
+    }
+
+    /// <summary>Opens a fresh session: ApplyUpload, then (with a checkpoint store) its checkpoint, written before any byte goes to COS.</summary>
+    private async Task<IUploadSession> OpenFreshAsync(ValidatedUpload upload, List<UploadFile> files, ResumeIdentity? identity, CheckpointStore? store, ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        tracker.SetPhase(UploadPhase.Applying);
+        var apply = await _context.Api.ApplyUploadAsync(upload.Region, upload.ApplyBody, cancellationToken).ConfigureAwait(false);
+        var storage = CreateStorage(apply, tracker.MeasuredBytesPerSecond);
+        var keys = StorageKeys(upload, apply, files);
+        IUploadJournal journal = NullJournal.Instance;
+        if (identity is not null)
+        {
+            var roles = files.ConvertAll(f => (Role: f.Role.ToString().ToLowerInvariant(), f.RelativePath));
+            var document = identity.NewDocument(apply, roles, keys, Options.Transfer.PartSize, Options.TimeProvider.GetUtcNow());
+            var recorder = new CheckpointRecorder(store!, document, Options.TimeProvider, PutBytesPerWrite(upload));
+            await recorder.WriteNowAsync().ConfigureAwait(false);
+            journal = recorder;
+        }
+
+        return new FreshSession(apply, storage, keys, journal, Options.Transfer.PartSize);
+    }
+
+    /// <summary>The service a checkpoint belongs to: the VOD endpoint and the COS endpoint template, normalised.</summary>
+    private string ServiceOf() =>
+        ServiceEndpoint.Normalize(Options.VodEndpoint) + " " + ServiceEndpoint.NormalizeTemplate(Options.CosEndpointTemplate);
+
+    /// <summary>The same code for a fresh and a resumed session: every file to COS (where the session says it starts), then CommitUpload.</summary>
+    private async Task<VodUploadResponse> TransferAndCommitAsync(ValidatedUpload upload, IUploadSession session, List<UploadFile> files, ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        long uploaded = 0, skipped = 0;
+        if (!session.CommitSentBefore)
+        {
+            tracker.SetPhase(UploadPhase.Uploading);
+            (uploaded, skipped) = await TransferAsync(upload, session, files, tracker, cancellationToken).ConfigureAwait(false);
+        }
+
+        tracker.SetPhase(UploadPhase.Committing);
+        var response = await CommitAsync(upload, session, uploaded, cancellationToken).ConfigureAwait(false) with { BytesResumed = skipped };
+        // Recorded before returning: a crash from here on finds the result, not a session to commit again.
+        if (await session.Journal.CommittedAsync(response).ConfigureAwait(false))
+        {
+            response = response with { CheckpointId = session.Journal.CheckpointId };
+        }
+
+        tracker.SetTotals(uploaded + skipped, files.Count);
+        tracker.SetPhase(UploadPhase.Completed);
+        return response;
+    }
+
+    /// <summary>What a cancellation leaves behind, said once: a commit in flight, a pause with what is kept, or the ledger's outcome.</summary>
+    private async Task<UploadCanceledException> CanceledAsync(IUploadSession? session, ValidatedUpload upload, IReadOnlyList<OpenMultipartUpload> open, OperationCanceledException e, CancellationToken cancellationToken)
+    {
+        var journal = session?.Journal ?? NullJournal.Instance;
+        if (journal.Resumable)
+        {
+            await journal.FlushAsync().ConfigureAwait(false);
+        }
+
+        var outcome = _ledger.Outcome();
+        if (outcome != UploadInterruption.CommitMayHaveApplied && journal.Resumable)
+        {
+            outcome = UploadInterruption.Paused;
+        }
+
+        return new UploadCanceledException(outcome, open, e.InnerException ?? e, cancellationToken)
+        {
+            CheckpointId = journal.CheckpointId,
+            BytesKept = journal.BytesConfirmed,
+            MediaStoragePath = outcome == UploadInterruption.CommitMayHaveApplied ? session?.Apply.MediaStoragePath : null,
+            SessionContext = outcome == UploadInterruption.CommitMayHaveApplied ? upload.ApplyBody.SessionContext : null,
+        };
     }
 
     /// <summary>Whole-object PUTs stored between checkpoint writes at most: the upload's memory budget.</summary>
@@ -206,91 +263,73 @@ internal sealed partial class UploadOperation
         return tracker;
     }
 
-    private async Task<(long Uploaded, long Skipped)> TransferAsync(
-        ValidatedUpload upload, ApplyUploadResult apply, CosStorage storage, List<UploadFile> files, ProgressTracker tracker, CheckpointRecorder? recorder, ResumedUpload? resumed, CancellationToken cancellationToken)
+    private async Task<(long Uploaded, long Skipped)> TransferAsync(ValidatedUpload upload, IUploadSession session, List<UploadFile> files, ProgressTracker tracker, CancellationToken cancellationToken)
     {
-        var keys = StorageKeys(upload, apply, files);
-        var partSize = resumed?.Document.PartSize ?? Options.Transfer.PartSize;
+        var partSize = session.PartSize;
+        var journal = session.Journal;
         var streamParts = !Options.Transfer.SendContentMd5;
         // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
         using var inFlight = PartsInFlight.Create(upload.Concurrency, partSize, streamParts && upload.MediaStream is null, _context.Budget, _context.BufferPoolFactory, Options.TimeProvider);
         var ceiling = inFlight.Ceiling;
         _adaptive = inFlight.Adaptive;
-        var uploader = new ObjectUploader(inFlight.Pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: recorder is not null, streamParts, inFlight.Adaptive);
+        var uploader = new ObjectUploader(inFlight.Pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: journal.Resumable, streamParts, inFlight.Adaptive);
         long uploaded = 0;
         long skipped = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = ceiling, CancellationToken = cancellationToken }, async (index, ct) =>
         {
             var file = files[index];
             Telemetry.FileRole.Value = file.Role switch { FileRole.Media => "media", FileRole.Cover => "cover", _ => "segment" };
-            var record = resumed?.Document.Files[index];
-            if (record is { Complete: true })
+            var start = session.StartOf(index);
+            if (start.KeptBytes > 0)
             {
-                tracker.AddResumed(record.Fingerprint.Size);
-                Interlocked.Add(ref skipped, record.Fingerprint.Size);
+                tracker.AddResumed(start.KeptBytes);
+                Interlocked.Add(ref skipped, start.KeptBytes);
+            }
+
+            if (start.Stored)
+            {
                 tracker.FileCompleted();
                 return;
             }
 
-            var target = storage.Target(_context.Sender, keys[index]);
+            var target = session.Storage.Target(_context.Sender, session.Keys[index]);
             // Segments are opened only when their turn comes, so a package of thousands of files holds few handles.
             using var opened = file.Source is null ? new FilePartSource(file.Path) : null;
             var source = file.Source ?? opened!;
-            MultipartState? state = null;
-            if (record is not null)
-            {
-                var (kept, keptBytes, stored) = await ReconcileAsync(record, source, target, partSize, recorder!, index, ct).ConfigureAwait(false);
-                if (keptBytes > 0)
-                {
-                    tracker.AddResumed(keptBytes);
-                    Interlocked.Add(ref skipped, keptBytes);
-                }
-
-                if (stored)
-                {
-                    recorder!.FileCompleted(index, 0);
-                    tracker.FileCompleted();
-                    return;
-                }
-
-                state = kept;
-            }
-
-            var bytes = await uploader.UploadAsync(source, target, partSize, ceiling, ct, recorder?.For(index), state).ConfigureAwait(false);
+            var bytes = await uploader.UploadAsync(source, target, partSize, ceiling, ct, journal.For(index), start.Continue).ConfigureAwait(false);
             Interlocked.Add(ref uploaded, bytes);
             tracker.FileCompleted();
         }).ConfigureAwait(false);
 
         Telemetry.PartsInFlightSettled(inFlight.Pool.Gate.Limit, inFlight.Adaptive?.History);
-        if (_ledger.OpenUploads is { Count: > 0 } stray)
-        {
-            // Everything is stored, but a lost Initiate reply left an upload that could not be aborted: say so, do not commit blind.
-            throw new CosException("InitiateMultipartUpload", "StrayMultipartUpload", "Every file was stored, but a multipart upload created by a lost InitiateMultipartUpload reply could not be aborted; nothing was committed.")
-            {
-                OpenUploads = stray,
-            };
-        }
-
         return (uploaded, skipped);
     }
 
-    private async Task<VodUploadResponse> CommitAsync(ValidatedUpload upload, ApplyUploadResult apply, long uploaded, bool sentBefore, CancellationToken cancellationToken)
+    /// <summary>
+    /// CommitUpload, recorded as in flight first. A commit whose outcome cannot be known — its reply lost on every
+    /// attempt, or refused after an earlier attempt (or an earlier run) may have applied it — is its own failure
+    /// (<see cref="CommitOutcomeUnknownException"/>): it never says the upload can simply be repeated.
+    /// </summary>
+    private async Task<VodUploadResponse> CommitAsync(ValidatedUpload upload, IUploadSession session, long uploaded, CancellationToken cancellationToken)
     {
+        await session.Journal.CommitSendingAsync(cancellationToken).ConfigureAwait(false);
         _ledger.CommitSent();
+        var replyLost = false;
         CommitUploadResult commit;
         try
         {
-            commit = await _context.Api.CommitUploadAsync(upload.Region, new CommitUploadBody { VodSessionKey = apply.VodSessionKey!, SubAppId = upload.SubAppId }, cancellationToken)
-                .ConfigureAwait(false);
+            commit = await _context.Api.CommitUploadAsync(upload.Region, new CommitUploadBody { VodSessionKey = session.Apply.VodSessionKey!, SubAppId = upload.SubAppId },
+                () => replyLost = true, cancellationToken).ConfigureAwait(false);
         }
-        catch (VodApiException e) when (sentBefore && e.Code == "InvalidParameterValue.VodSessionKey")
+        catch (VodRawException e) when (replyLost || session.CommitSentBefore)
         {
-            throw new VodApiException("CommitUpload", e.Code,
-                "CommitUpload was sent before the interruption and the session is no longer accepted: the media may already be in the library, but its FileId is unknown; look it up in VOD before uploading again.", e)
+            throw new CommitOutcomeUnknownException(session.Apply.MediaStoragePath, upload.ApplyBody.SessionContext,
+                session.CommitSentBefore ? "an earlier run sent CommitUpload and got no reply" : "CommitUpload's reply was lost", e)
             {
                 RequestId = e.RequestId,
                 Status = e.Status,
                 Attempts = e.Attempts,
+                CheckpointId = session.Journal.CheckpointId,
             };
         }
 
@@ -459,14 +498,4 @@ internal sealed partial class UploadOperation
 
         return key;
     }
-
-    private enum FileRole
-    {
-        Media,
-        Cover,
-        Segment,
-    }
-
-    /// <summary>One file of the upload: an open source (media, cover) or a path opened when its turn comes (segments).</summary>
-    private sealed record UploadFile(FileRole Role, IPartSource? Source, long? Length, string Path, string RelativePath = "");
 }

@@ -130,7 +130,7 @@ public sealed class CheckpointFormatTests
     {
         var plan = PartPlan.Create((3L << 20) + 10, 1 << 20); // parts 1–3 of 1 MiB, part 4 of 10 bytes
         List<PartRecord> recorded = [new() { Number = 1, Size = 1 << 20, ETag = "\"aa\"", Crc64 = 1 }, new() { Number = 2, Size = 1 << 20, ETag = "\"bb\"", Crc64 = 2 }];
-        List<(int, string, long)> listed = [(1, "\"aa\"", 1 << 20), (3, "\"cc\"", 1 << 20), (4, "\"dd\"", 9), (7, "\"ee\"", 10)];
+        List<ListedPart> listed = [new(1, "\"aa\"", 1 << 20), new(3, "\"cc\"", 1 << 20), new(4, "\"dd\"", 9), new(7, "\"ee\"", 10)];
         var hashed = new List<int>();
         var kept = await PartReconciler.ReconcileAsync(plan, recorded, listed, (n, _) =>
         {

@@ -31,7 +31,7 @@ public sealed class BadDayTests : FourPartUploadTest
         var error = await Assert.ThrowsAsync<CosException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = MediaPath }));
         AssertEveryFaultFired();
         Assert.Equal("CompleteMultipartUpload", error.Operation);
-        Assert.Equal("NoSuchUpload", error.Code);
+        Assert.Equal(VodRawErrorCodes.Crc64Mismatch, error.Code); // another object, not a made-up NoSuchUpload
         Assert.Contains("CRC-64", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(H.Emulator.Requests, r => r.Operation == EmulatorOperation.CommitUpload);
     }
@@ -325,11 +325,16 @@ public sealed class BadDayTests : FourPartUploadTest
         H.Emulator.Faults.ResetConnection(EmulatorOperation.CommitUpload);
         H.Emulator.Faults.Fail(EmulatorOperation.CommitUpload, 200, "InvalidParameterValue.VodSessionKey");
         using var client = H.Client();
-        var error = await Assert.ThrowsAsync<VodApiException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = MediaPath }));
+        var error = await Assert.ThrowsAsync<CommitOutcomeUnknownException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = MediaPath }));
         AssertEveryFaultFired();
-        Assert.Equal("InvalidParameterValue.VodSessionKey", error.Code);
+        Assert.Equal(VodRawErrorCodes.CommitOutcomeUnknown, error.Code);
+        var refusal = Assert.IsType<VodApiException>(error.InnerException);
+        Assert.Equal("InvalidParameterValue.VodSessionKey", refusal.Code);
         Assert.Equal(2, error.Attempts);
-        Assert.Contains("may have succeeded", error.Message, StringComparison.Ordinal);
+        Assert.Contains("may already be in VOD", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("/", error.MediaStoragePath, StringComparison.Ordinal);
+        Assert.Contains(error.MediaStoragePath!, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("safe to repeat", error.Message, StringComparison.Ordinal);
     }
 
     private async Task<UploadCanceledException> CancelWhenAsync(Func<bool> condition)
