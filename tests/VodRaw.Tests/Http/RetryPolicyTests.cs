@@ -28,6 +28,12 @@ public sealed class RetryPolicyTests
         { "CompleteMultipartUpload", "ErrorResponse", 404, "NoSuchUpload", false, "Fail" },
         { "AbortMultipartUpload", "ErrorResponse", 404, "NoSuchUpload", false, "AlreadyDone" },
         { "AbortMultipartUpload", "ErrorResponse", 503, "ServiceUnavailable", false, "Retry" },
+        { "ListParts", "ErrorResponse", 404, "NoSuchUpload", false, "AlreadyDone" },
+        { "ListParts", "ErrorResponse", 403, "AccessDenied", false, "Fail" },
+        { "HeadObject", "ErrorResponse", 404, "NoSuchKey", false, "AlreadyDone" },
+        { "HeadObject", "ErrorResponse", 404, "HttpStatus404", false, "AlreadyDone" },
+        { "HeadObject", "ErrorResponse", 403, "AccessDenied", false, "Fail" },
+        { "CommitUpload", "Transport", null, "NetworkError", false, "Retry" },
         // VOD API envelope codes.
         { "ApplyUpload", "ErrorResponse", 200, "InternalError", false, "Retry" },
         { "CommitUpload", "ErrorResponse", 200, "InternalError", false, "Retry" },
@@ -54,5 +60,59 @@ public sealed class RetryPolicyTests
         var decision = RetryPolicy.Decide(ServiceOperation.CommitUpload,
             new AttemptFailure(FailureKind.ErrorResponse, "InvalidParameterValue.VodSessionKey", "x") { Status = 200 }, earlierReplyLost: true);
         Assert.Contains("may have succeeded", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Transport")]
+    [InlineData("Timeout")]
+    public void ALostCommitReplyIsNeverCalledSafeToRepeat(string kind)
+    {
+        var decision = RetryPolicy.Decide(ServiceOperation.CommitUpload, new AttemptFailure(Enum.Parse<FailureKind>(kind), "NetworkError", "x"), earlierReplyLost: false);
+        Assert.Equal(RetryAction.Retry, decision.Action);
+        Assert.Contains("may have been applied", decision.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("safe to repeat", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATransportFailureOfAnotherOperationSaysWhyRepeatingIsHarmless()
+    {
+        var decision = RetryPolicy.Decide(ServiceOperation.UploadPart, new AttemptFailure(FailureKind.Transport, "NetworkError", "x"), earlierReplyLost: false);
+        Assert.Contains("cannot duplicate", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ThrottlingIsSlowDownOr503Or429OrTheVodRequestLimitAndNothingElse()
+    {
+        Assert.True(RetryPolicy.IsThrottling(new AttemptFailure(FailureKind.ErrorResponse, "SlowDown", "x") { Status = 400 }));
+        Assert.True(RetryPolicy.IsThrottling(new AttemptFailure(FailureKind.ErrorResponse, "Whatever", "x") { Status = 503 }));
+        Assert.True(RetryPolicy.IsThrottling(new AttemptFailure(FailureKind.ErrorResponse, "Whatever", "x") { Status = 429 }));
+        Assert.True(RetryPolicy.IsThrottling(new AttemptFailure(FailureKind.ErrorResponse, "RequestLimitExceeded.UinLimitExceeded", "x") { Status = 200 }));
+        Assert.False(RetryPolicy.IsThrottling(new AttemptFailure(FailureKind.ErrorResponse, "InternalError", "x") { Status = 500 }));
+        Assert.False(RetryPolicy.IsThrottling(new AttemptFailure(FailureKind.ErrorResponse, "Whatever", "x") { Status = 502 }));
+        Assert.False(RetryPolicy.IsThrottling(new AttemptFailure(FailureKind.Transport, "SlowDown", "x") { Status = 503 }));
+    }
+
+    public static TheoryData<Exception, bool, string> RecoveryRows => new()
+    {
+        { new CredentialExpiredException(DateTimeOffset.UnixEpoch, "x"), false, "StartFresh" },
+        { new CosException("UploadPart", "AccessDenied", "x"), false, "StartFresh" },
+        { new CosException("ListParts", "InvalidAccessKeyId", "x"), false, "StartFresh" },
+        { new CosException("UploadPart", "ExpiredToken", "x"), false, "StartFresh" },
+        { new CosException("UploadPart", "InvalidToken", "x"), false, "StartFresh" },
+        { new VodApiException("CommitUpload", "InvalidParameterValue.VodSessionKey", "x"), false, "StartFresh" },
+        { new VodApiException("CommitUpload", "InvalidParameterValue.VodSessionKey", "x"), true, "Fail" }, // the commit may have applied
+        { new CosException("UploadPart", "SignatureDoesNotMatch", "x"), false, "Fail" },
+        { new CosException("UploadPart", "NoSuchUpload", "x"), false, "Fail" },
+        { new VodRawException("NetworkError", "x"), false, "Fail" },
+        { new FileChangedException("/a", "x"), false, "Fail" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RecoveryRows))]
+    public void DecidesEachRecoveryRowOfAResumedSession(Exception failure, bool commitSent, string expected)
+    {
+        var decision = RetryPolicy.AfterResumedFailure(failure, commitSent);
+        Assert.Equal(Enum.Parse<RecoveryAction>(expected), decision.Action);
+        Assert.False(string.IsNullOrWhiteSpace(decision.Reason));
     }
 }
