@@ -145,6 +145,57 @@ public sealed class CheckpointFormatTests
         Assert.Equal(103UL, kept[1].Crc64);
         Assert.Equal([3], hashed);
     }
+
+    [Fact]
+    public async Task AListedPartWhoseBytesHashToAnotherETagIsSentAgain()
+    {
+        var plan = PartPlan.Create(3L << 20, 1 << 20);
+        // Part 1: recorded with another ETag than COS lists; part 2: not recorded and the local bytes differ.
+        List<PartRecord> recorded = [new() { Number = 1, Size = 1 << 20, ETag = "\"old\"", Crc64 = 1 }];
+        List<ListedPart> listed = [new(1, "\"aa\"", 1 << 20), new(2, "\"bb\"", 1 << 20), new(3, "\"cc\"", 1 << 20)];
+        var kept = await PartReconciler.ReconcileAsync(plan, recorded, listed, (n, _) => ValueTask.FromResult((n == 3 ? "cc" : "ff", (ulong)n)), CancellationToken.None);
+        Assert.Equal([3], kept.Select(p => p.PartNumber));
+    }
+
+    [Fact]
+    public void AFingerprintMatchesOnlyWhenEveryFieldDoes()
+    {
+        var a = new FileFingerprint { Size = 10, LastWriteTicks = 100, HeadCrc64 = 1, TailCrc64 = 2 };
+        Assert.True(a.Matches(new FileFingerprint { Size = 10, LastWriteTicks = 100, HeadCrc64 = 1, TailCrc64 = 2 }));
+        Assert.False(a.Matches(new FileFingerprint { Size = 11, LastWriteTicks = 100, HeadCrc64 = 1, TailCrc64 = 2 }));
+        Assert.False(a.Matches(new FileFingerprint { Size = 10, LastWriteTicks = 101, HeadCrc64 = 1, TailCrc64 = 2 })); // touched, same bytes at the edges
+        Assert.False(a.Matches(new FileFingerprint { Size = 10, LastWriteTicks = 100, HeadCrc64 = 9, TailCrc64 = 2 }));
+        Assert.False(a.Matches(new FileFingerprint { Size = 10, LastWriteTicks = 100, HeadCrc64 = 1, TailCrc64 = 9 }));
+    }
+
+    [Fact]
+    public async Task AFingerprintReadsTheSizeTheLastWriteAndBothEdges()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "vodraw-fp-" + Guid.NewGuid().ToString("N"));
+        var bytes = new byte[(3 * FileFingerprint.EdgeBytes) + 5];
+        new Random(7).NextBytes(bytes);
+        await File.WriteAllBytesAsync(path, bytes);
+        try
+        {
+            var stamp = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+            File.SetLastWriteTimeUtc(path, stamp);
+            var fp = await FileFingerprint.OfAsync(path, CancellationToken.None);
+            Assert.Equal(bytes.Length, fp.Size);
+            Assert.Equal(stamp.Ticks, fp.LastWriteTicks);
+            Assert.Equal(VodRaw.Hashing.Crc64.Compute(bytes.AsSpan(0, FileFingerprint.EdgeBytes)), fp.HeadCrc64);
+            Assert.Equal(VodRaw.Hashing.Crc64.Compute(bytes.AsSpan(bytes.Length - FileFingerprint.EdgeBytes)), fp.TailCrc64);
+
+            // A byte in the middle changes nothing the fingerprint reads but the last write, which is what catches it.
+            bytes[bytes.Length / 2] ^= 0xFF;
+            await File.WriteAllBytesAsync(path, bytes);
+            File.SetLastWriteTimeUtc(path, stamp.AddSeconds(1));
+            Assert.False(fp.Matches(await FileFingerprint.OfAsync(path, CancellationToken.None)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
 
 public sealed class CheckpointVectorTests
