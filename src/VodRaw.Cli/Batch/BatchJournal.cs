@@ -30,9 +30,14 @@ internal sealed class BatchJournal : IDisposable
     /// <summary>Lines that could not be read (a damaged journal; their files are treated as never started).</summary>
     public int Unreadable { get; }
 
+    /// <summary>
+    /// The journal's id. The endpoint is normalised (<see cref="ServiceEndpoint.Normalize"/>): <c>localhost</c> and
+    /// <c>127.0.0.1</c>, a doubled slash or the default port written out are one endpoint, so they are one journal,
+    /// whose lock keeps two batches of one library from running at once.
+    /// </summary>
     public static string IdOf(string secretId, string region, Uri vodEndpoint, long? subAppId, Shard shard)
     {
-        var text = string.Join('\n', "vodraw-batch 1", secretId, region, vodEndpoint.AbsoluteUri, subAppId?.ToString(CultureInfo.InvariantCulture) ?? "-", shard.ToString());
+        var text = string.Join('\n', "vodraw-batch 1", secretId, region, ServiceEndpoint.Normalize(vodEndpoint), subAppId?.ToString(CultureInfo.InvariantCulture) ?? "-", shard.ToString());
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32].ToLowerInvariant();
     }
 

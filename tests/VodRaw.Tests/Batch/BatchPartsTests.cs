@@ -140,4 +140,21 @@ public sealed class BatchPartsTests
         Assert.NotEqual(id, BatchJournal.IdOf("AKIDexample", "ap-guangzhou", new Uri("http://127.0.0.1:1/"), null, new Shard(0, 2)));
         Assert.NotEqual(id, BatchJournal.IdOf("AKIDother", "ap-guangzhou", new Uri("http://127.0.0.1:1/"), null, Shard.All));
     }
+
+    [Fact]
+    public void AJournalIdDoesNotDependOnHowTheEndpointIsSpelled()
+    {
+        static string Id(string endpoint) => BatchJournal.IdOf("AKIDexample", "ap-guangzhou", new Uri(endpoint), null, Shard.All);
+        var id = Id("http://127.0.0.1:9000/");
+        foreach (var alias in new[] { "http://localhost:9000/", "http://LOCALHOST:9000", "http://127.0.0.1:9000//", "http://[::1]:9000/", "http://127.0.0.2:9000/", "HTTP://127.0.0.1:9000" })
+        {
+            Assert.True(id == Id(alias), alias);
+        }
+
+        Assert.Equal(Id("https://vod.tencentcloudapi.com/"), Id("https://VOD.tencentcloudapi.com:443//"));
+        Assert.NotEqual(id, Id("http://127.0.0.1:9001/"));
+        Assert.NotEqual(id, Id("http://10.0.0.1:9000/"));
+        Assert.NotEqual(id, Id("https://127.0.0.1:9000/"));
+        Assert.NotEqual(id, Id("http://127.0.0.1:9000/vod/"));
+    }
 }
