@@ -45,7 +45,7 @@ internal static class BatchSource
                 var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
                 foreach (var file in Directory.EnumerateFiles(full, "*", options))
                 {
-                    var relative = Path.GetRelativePath(full, file).Replace('\\', '/');
+                    var relative = Slashes.Of(Path.GetRelativePath(full, file));
                     if ((include.Count > 0 && !include.Any(g => g.IsMatch(relative))) || exclude.Any(g => g.IsMatch(relative)))
                     {
                         continue;
@@ -187,7 +187,7 @@ internal static class BatchSource
 
     private static string Key(string given)
     {
-        var key = given.Replace('\\', '/');
+        var key = Slashes.Of(given);
         while (key.StartsWith("./", StringComparison.Ordinal))
         {
             key = key[2..];

@@ -34,26 +34,9 @@ public sealed class BatchUploadTests : IAsyncLifetime
         "--checkpoint-dir", Checkpoints, "--part-size", "1MiB", "--quiet", .. BatchTree.Selection, .. more,
     ];
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? extra = null)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var env = new Dictionary<string, string>
-        {
-            ["TENCENTCLOUD_SECRET_ID"] = _emulator.Credential.SecretId,
-            ["TENCENTCLOUD_SECRET_KEY"] = _emulator.Credential.SecretKey,
-        };
-        foreach (var (k, v) in extra ?? [])
-        {
-            env[k] = v;
-        }
+    private Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? extra = null) => BatchCli.RunAsync(_emulator, args, extra);
 
-        var code = await VodRawCli.RunAsync(args, new CliEnvironment(TextWriter.Synchronized(output), TextWriter.Synchronized(error), name => env.GetValueOrDefault(name), Interactive: false));
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static List<JsonElement> Lines(string path) =>
-        File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+    private static List<JsonElement> Lines(string path) => BatchCli.Lines(path);
 
     [Fact]
     public async Task ALibraryUploadsExactlyItsMediaOnceAndARerunSkipsThemAll()
