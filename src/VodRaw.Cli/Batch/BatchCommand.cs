@@ -32,7 +32,7 @@ internal sealed class BatchCommand
 
     /// <summary>The batch options as given.</summary>
     public sealed record Inputs(
-        string[] Paths, string? ListFile, bool Recursive, string[] Include, string[] Exclude, string[] CoverPatterns, string? Results, bool DryRun,
+        string[] Paths, string? ListFile, bool Recursive, bool NoFollowLinks, string[] Include, string[] Exclude, string[] CoverPatterns, string? Results, bool DryRun,
         int? MaxFilesInFlight, string? Shard, bool FailFast, bool ReuploadChanged, bool NoResume, bool Quiet);
 
     /// <summary>The batch, or null with the exit code of the usage error already printed.</summary>
@@ -194,7 +194,7 @@ internal sealed class BatchCommand
         var inPackages = 0;
         if (_inputs.Paths.Length > 0)
         {
-            var selection = await BatchSource.FromPathsAsync(_inputs.Paths, _inputs.Recursive, _include, _exclude, _inputs.CoverPatterns, _defaults, Plan, cancellationToken).ConfigureAwait(false);
+            var selection = await BatchSource.FromPathsAsync(_inputs.Paths, _inputs.Recursive, !_inputs.NoFollowLinks, _include, _exclude, _inputs.CoverPatterns, _defaults, Plan, cancellationToken).ConfigureAwait(false);
             items.AddRange(selection.Items);
             problems.AddRange(selection.Problems);
             notMedia = selection.NotMedia;
