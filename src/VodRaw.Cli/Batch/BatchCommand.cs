@@ -170,6 +170,16 @@ internal sealed class BatchCommand
         {
             return ResultWriter.Failure(_env, _json, ExitCodes.Usage, e.Message);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The runner turns a cancel into paused files and its summary; one that gets here came while checking.
+            return ResultWriter.Failure(_env, _json, ExitCodes.Cancelled, "cancelled while the batch was being checked, before any file was uploaded.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // --json promises one object on every exit, a bug's too.
+            return ResultWriter.Failure(_env, _json, ExitCodes.InternalError, $"unexpected {e.GetType().Name}: {e.Message}", "InternalError");
+        }
         finally
         {
             if (throwaway is not null)

@@ -91,6 +91,36 @@ public sealed class BatchUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AJournalThatCannotBeWrittenEndsTheBatchWithOneJsonErrorObject()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return; // Linux's /dev/full fails every write with ENOSPC, as a full disk does
+        }
+
+        var id = BatchJournal.IdOf(_emulator.Credential.SecretId, "ap-guangzhou", _emulator.VodEndpoint, null, Shard.All);
+        var path = BatchJournal.PathOf(Checkpoints, id);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.CreateSymbolicLink(path, "/dev/full");
+
+        var (code, output, _) = await RunAsync(Args("--json"));
+
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var error = JsonDocument.Parse(line).RootElement.GetProperty("error");
+        Assert.Equal(code, error.GetProperty("exitCode").GetInt32());
+        Assert.Equal(ExitCodes.BatchIncomplete, code);
+        Assert.Equal("BatchJournalWriteFailed", error.GetProperty("code").GetString());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.StartsWith("the batch journal could not be written: ", message, StringComparison.Ordinal);
+        Assert.Contains("No space left on device", message, StringComparison.Ordinal);
+        Assert.Contains("No file was committed by this run", message, StringComparison.Ordinal);
+        Assert.Contains(path, message, StringComparison.Ordinal);
+        Assert.Equal(0, error.GetProperty("committed").GetInt32());
+        Assert.Equal(BatchTree.ExpectedMedia, error.GetProperty("notStarted").GetInt32());
+        Assert.Equal(0, _emulator.CommittedSessions); // a file whose "started" line was not written is not uploaded
+    }
+
+    [Fact]
     public async Task ADryRunListsTheMediaWithSizesAndSendsNothing()
     {
         var (code, output, error) = await RunAsync(Args("--dry-run", "--json"));
