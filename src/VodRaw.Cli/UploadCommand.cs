@@ -42,6 +42,7 @@ internal static class UploadCommand
         var uploadAgain = new Option<bool>("--upload-again") { Description = "Upload again, as new media, a file this command already committed (by default a re-run within 30 days answers with the recorded FileId and sends nothing)." };
         var limitRate = new Option<string?>("--limit-rate") { Description = "Cap the upload rate of the whole process, e.g. 20MiB (per second; size units as --part-size)." };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Batch: upload the media files in the folders given, and in their subfolders." };
+        var noFollowLinks = new Option<bool>("--no-follow-links") { Description = "Batch: do not walk into folders that are symbolic links (by default they are walked, each folder and file once, loops included; links to files are taken either way)." };
         var include = new Option<string[]>("--include") { Description = "Batch: only files matching this glob (relative to the folder; * ? ** [a-z]; without / it matches the file name). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var exclude = new Option<string[]>("--exclude") { Description = "Batch: skip files matching this glob. Repeatable." };
         var fromList = new Option<string?>("--from-list") { Description = "Batch: a JSON Lines file, one object per media with VodUploadRequest's fields (MediaFilePath, CoverFilePath, MediaName, Procedure, ...)." };
@@ -87,8 +88,13 @@ internal static class UploadCommand
             """)
         {
             paths, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
+<<<<<<< HEAD
             mediaType, coverType, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, uploadAgain,
             recursive, include, exclude, fromList, results, dryRun, maxFiles, shard, coverPattern, failFast, reuploadChanged, emulator,
+=======
+            mediaType, coverType, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume,
+            recursive, noFollowLinks, include, exclude, fromList, results, dryRun, maxFiles, shard, coverPattern, failFast, reuploadChanged, emulator,
+>>>>>>> batch-fixes
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -183,7 +189,7 @@ internal static class UploadCommand
             if (batchAsked)
             {
                 if (Batch.BatchCommand.Create(env, asJson, new Batch.BatchCommand.Inputs(
-                    pathValues, listFile, result.GetValue(recursive), result.GetValue(include) ?? [], result.GetValue(exclude) ?? [], result.GetValue(coverPattern) ?? [],
+                    pathValues, listFile, result.GetValue(recursive), result.GetValue(noFollowLinks), result.GetValue(include) ?? [], result.GetValue(exclude) ?? [], result.GetValue(coverPattern) ?? [],
                     result.GetValue(results), result.GetValue(dryRun), result.GetValue(maxFiles), result.GetValue(shard), result.GetValue(failFast),
                     result.GetValue(reuploadChanged), result.GetValue(noResume), result.GetValue(quiet)), request, out var failure) is not { } created)
                 {

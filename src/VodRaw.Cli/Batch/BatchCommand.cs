@@ -32,7 +32,7 @@ internal sealed class BatchCommand
 
     /// <summary>The batch options as given.</summary>
     public sealed record Inputs(
-        string[] Paths, string? ListFile, bool Recursive, string[] Include, string[] Exclude, string[] CoverPatterns, string? Results, bool DryRun,
+        string[] Paths, string? ListFile, bool Recursive, bool NoFollowLinks, string[] Include, string[] Exclude, string[] CoverPatterns, string? Results, bool DryRun,
         int? MaxFilesInFlight, string? Shard, bool FailFast, bool ReuploadChanged, bool NoResume, bool Quiet);
 
     /// <summary>The batch, or null with the exit code of the usage error already printed.</summary>
@@ -170,6 +170,16 @@ internal sealed class BatchCommand
         {
             return ResultWriter.Failure(_env, _json, ExitCodes.Usage, e.Message);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The runner turns a cancel into paused files and its summary; one that gets here came while checking.
+            return ResultWriter.Failure(_env, _json, ExitCodes.Cancelled, "cancelled while the batch was being checked, before any file was uploaded.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // --json promises one object on every exit, a bug's too.
+            return ResultWriter.Failure(_env, _json, ExitCodes.InternalError, $"unexpected {e.GetType().Name}: {e.Message}", "InternalError");
+        }
         finally
         {
             if (throwaway is not null)
@@ -194,7 +204,7 @@ internal sealed class BatchCommand
         var inPackages = 0;
         if (_inputs.Paths.Length > 0)
         {
-            var selection = await BatchSource.FromPathsAsync(_inputs.Paths, _inputs.Recursive, _include, _exclude, _inputs.CoverPatterns, _defaults, Plan, cancellationToken).ConfigureAwait(false);
+            var selection = await BatchSource.FromPathsAsync(_inputs.Paths, _inputs.Recursive, !_inputs.NoFollowLinks, _include, _exclude, _inputs.CoverPatterns, _defaults, Plan, cancellationToken).ConfigureAwait(false);
             items.AddRange(selection.Items);
             problems.AddRange(selection.Problems);
             notMedia = selection.NotMedia;

@@ -118,7 +118,15 @@ internal sealed class BatchJournal : IDisposable
         var line = Format(entry);
         lock (_gate)
         {
-            _log.Append(line);
+            try
+            {
+                _log.Append(line);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new WriteFailedException(Path, e);
+            }
+
             _latest[entry.Path] = entry;
         }
     }
@@ -204,6 +212,12 @@ internal sealed class BatchJournal : IDisposable
     }
 
     public void Dispose() => _log.Dispose();
+
+    /// <summary>A line could not be appended (a full disk, an I/O error): the journal no longer says what the batch did.</summary>
+    internal sealed class WriteFailedException(string path, Exception inner) : IOException(inner.Message, inner)
+    {
+        public string JournalPath { get; } = path;
+    }
 
     internal enum EntryState
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using VodRaw.Checkpoints;
@@ -23,6 +24,12 @@ internal sealed record BatchSettings(
 /// </summary>
 internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
 {
+    /// <summary>The error code of a batch stopped because its journal could not be written.</summary>
+    public const string JournalWriteFailedCode = "BatchJournalWriteFailed";
+
+    /// <summary>Files the service committed whose journal line could not be written.</summary>
+    private readonly ConcurrentQueue<(BatchItem Item, VodUploadResponse Response)> _unrecorded = new();
+    private BatchJournal.WriteFailedException? _journalFailure;
     private int _committed;
     private int _skipped;
     private int _failed;
@@ -115,6 +122,11 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         }
 
         reporter.Finish();
+        if (_journalFailure is { } journalFailure)
+        {
+            return JournalFailed(journalFailure, store, todo.Count);
+        }
+
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var remaining = todo.Count - _committed - _failed;
         var interrupted = cancellationToken.IsCancellationRequested;
@@ -126,10 +138,12 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
     private async Task UploadOneAsync(VodUploadClient client, CheckpointStore store, BatchJournal journal, ResultsFile? results, BatchProgress progress, BatchItem item, CancellationTokenSource stop, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        journal.Started(item.MediaPath, item.Key);
+        VodUploadResponse? response = null;
         try
         {
-            var response = await client.UploadAsync(settings.Region, item.NewRequest(), progress.For(item), ct).ConfigureAwait(false);
+            // A file whose start is not in the journal is not uploaded (the write below throws first).
+            journal.Started(item.MediaPath, item.Key);
+            response = await client.UploadAsync(settings.Region, item.NewRequest(), progress.For(item), ct).ConfigureAwait(false);
             // The journal first: from here on a re-run skips this file; the results line follows; then the library's record goes.
             journal.Committed(item.MediaPath, item.Key, response, FileStamp.Of(item.MediaPath));
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -143,20 +157,41 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
             Interlocked.Add(ref _bytes, response.BytesUploaded);
             progress.Done(item, ok: true);
         }
+        catch (BatchJournal.WriteFailedException e)
+        {
+            if (response is not null)
+            {
+                // Committed, but the journal does not say so: only the upload's kept record (if it could be written) does.
+                _unrecorded.Enqueue((item, response));
+                Interlocked.Add(ref _bytes, response.BytesUploaded);
+                progress.Done(item, ok: true);
+            }
+
+            await StopAsync(e, stop).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Paused (Ctrl+C) or stopped by --fail-fast: the upload's checkpoint is kept; a re-run resumes it.
+            // Paused (Ctrl+C) or stopped by --fail-fast or a journal failure: the upload's checkpoint is kept; a re-run resumes it.
             Interlocked.Increment(ref _paused);
             progress.Done(item, ok: false);
         }
         catch (Exception e)
         {
             var (exitCode, code, message, requestId) = Describe(e);
-            journal.Failed(item.MediaPath, item.Key, code, message);
-            results?.Failure(item, "failed", exitCode, code, message, requestId);
             Interlocked.Increment(ref _failed);
             progress.Done(item, ok: false);
             progress.Reporter.Say($"error: {item.Key}: {message}" + (code is null ? string.Empty : $" (code {code}{(requestId is null ? string.Empty : ", request id " + requestId)})"));
+            try
+            {
+                journal.Failed(item.MediaPath, item.Key, code, message);
+            }
+            catch (BatchJournal.WriteFailedException journalFailure)
+            {
+                await StopAsync(journalFailure, stop).ConfigureAwait(false);
+                return;
+            }
+
+            results?.Failure(item, "failed", exitCode, code, message, requestId);
             if (settings.FailFast)
             {
                 await stop.CancelAsync().ConfigureAwait(false);
@@ -166,6 +201,76 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         {
             _garbage.Check();
         }
+    }
+
+    /// <summary>The journal cannot be written: nothing more is started, and the files in flight pause.</summary>
+    private async Task StopAsync(BatchJournal.WriteFailedException e, CancellationTokenSource stop)
+    {
+        Interlocked.CompareExchange(ref _journalFailure, e, null);
+        await stop.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The end of a batch whose journal could not be written: one error saying what this run committed, which of
+    /// those commits the journal lacks (with their FileIds, and whether the upload's kept record still lets a re-run
+    /// find them), and what was left; a re-run is suggested only when it would upload nothing twice.
+    /// </summary>
+    private int JournalFailed(BatchJournal.WriteFailedException failure, CheckpointStore store, int todo)
+    {
+        HashSet<(string Id, string FileId)> kept;
+        try
+        {
+            kept = store.List().Where(c => c.CommittedFileId is not null).Select(c => (c.Id, c.CommittedFileId!)).ToHashSet();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            kept = [];
+        }
+
+        var unrecorded = _unrecorded.OrderBy(u => u.Item.Key, StringComparer.Ordinal)
+            .Select(u => (u.Item, u.Response, Kept: u.Response.CheckpointId is { } id && kept.Contains((id, u.Response.FileId))))
+            .ToList();
+        var notStarted = Math.Max(0, todo - _committed - unrecorded.Count - _failed - _paused);
+        var text = new System.Text.StringBuilder();
+        // The OS's message usually names the file already ("No space left on device : '/path'").
+        var reason = failure.Message.TrimEnd('.');
+        text.Append("the batch journal could not be written: ").Append(reason.Contains(failure.JournalPath, StringComparison.Ordinal) ? reason : $"{reason} ({failure.JournalPath})");
+        text.Append("; the batch stopped. ").Append(_committed + unrecorded.Count == 0
+            ? "No file was committed by this run"
+            : string.Create(CultureInfo.InvariantCulture, $"{_committed} files committed by this run are in the journal"));
+        foreach (var (item, response, recordKept) in unrecorded)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; {item.Key} was committed as FileId {response.FileId} but is not in the journal, ");
+            text.Append(recordKept
+                ? $"and its upload record {response.CheckpointId} is kept, so a re-run finds it and sends nothing for it"
+                : "and its upload record could not be kept either: a re-run would upload it again as new media");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"; of the other files {_failed} failed, {_paused} were interrupted and {notStarted} were not started.");
+        text.Append(unrecorded.All(u => u.Kept)
+            ? " Once the journal can be written, running the same command again skips what was committed and uploads the rest."
+            : " Running the same command again would upload the files above whose record was not kept again, as new media.");
+        return ResultWriter.Failure(env, settings.Json, ExitCodes.BatchIncomplete, text.ToString(), JournalWriteFailedCode, details: w =>
+        {
+            w.WriteString("journal", failure.JournalPath);
+            w.WriteNumber("committed", _committed);
+            w.WriteNumber("failed", _failed);
+            w.WriteNumber("paused", _paused);
+            w.WriteNumber("notStarted", notStarted);
+            w.WriteStartArray("notInJournal");
+            foreach (var (item, response, recordKept) in unrecorded)
+            {
+                w.WriteStartObject();
+                w.WriteString("path", item.MediaPath);
+                w.WriteString("key", item.Key);
+                w.WriteString("fileId", response.FileId);
+                w.WriteString("mediaUrl", response.MediaUrl);
+                w.WriteBoolean("recordKept", recordKept);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
     }
 
     /// <summary>An upload's failure as the single-file command reports it: exit code, code, message, request id.</summary>

@@ -6,7 +6,8 @@ namespace VodRaw.Cli.Batch;
 /// file whose extension is a VOD media type, filtered by <c>--include</c>/<c>--exclude</c>; an HLS/DASH manifest
 /// becomes one media with the files it references (those are not media of their own, nor are manifests another
 /// manifest references); a cover is paired by <c>--cover-pattern</c>. Files named on the command line are taken as
-/// they are. Problems are collected, all of them, not thrown.
+/// they are. Folders are walked by <see cref="FolderWalk"/> (symbolic links followed, each file once). Problems are
+/// collected, all of them, not thrown.
 /// </summary>
 internal static class BatchSource
 {
@@ -21,18 +22,19 @@ internal static class BatchSource
     public sealed record Selection(List<BatchItem> Items, List<string> Problems, int NotMedia, int InPackages);
 
     public static async Task<Selection> FromPathsAsync(
-        IReadOnlyList<string> paths, bool recursive, IReadOnlyList<Glob> include, IReadOnlyList<Glob> exclude, IReadOnlyList<string> coverPatterns,
+        IReadOnlyList<string> paths, bool recursive, bool followLinks, IReadOnlyList<Glob> include, IReadOnlyList<Glob> exclude, IReadOnlyList<string> coverPatterns,
         VodUploadRequest defaults, Func<VodUploadRequest, CancellationToken, Task<UploadPlan>> plan, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        var candidates = new List<(string Key, string FullPath, bool Named)>();
+        var found = new List<(string Key, string FullPath, string RealPath, bool Named, bool ThroughLink)>();
         var notMedia = 0;
+        var walk = new FolderWalk(followLinks);
         foreach (var given in paths)
         {
             var full = Path.GetFullPath(given);
             if (File.Exists(full))
             {
-                candidates.Add((Key(given), full, true));
+                found.Add((Key(given), full, FolderWalk.RealPath(full) ?? full, true, false));
             }
             else if (Directory.Exists(full))
             {
@@ -42,16 +44,14 @@ internal static class BatchSource
                     continue;
                 }
 
-                var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
-                foreach (var file in Directory.EnumerateFiles(full, "*", options))
+                foreach (var file in walk.Files(full, problems))
                 {
-                    var relative = Path.GetRelativePath(full, file).Replace('\\', '/');
-                    if ((include.Count > 0 && !include.Any(g => g.IsMatch(relative))) || exclude.Any(g => g.IsMatch(relative)))
+                    if ((include.Count > 0 && !include.Any(g => g.IsMatch(file.Relative))) || exclude.Any(g => g.IsMatch(file.Relative)))
                     {
                         continue;
                     }
 
-                    candidates.Add((Key(given).TrimEnd('/') + "/" + relative, file, false));
+                    found.Add((Key(given).TrimEnd('/') + "/" + file.Relative, file.FullPath, file.RealPath, false, file.ThroughLink));
                 }
             }
             else
@@ -59,6 +59,13 @@ internal static class BatchSource
                 problems.Add($"{given}: no such file or folder.");
             }
         }
+
+        // One file is one candidate, however many names it has: the one named on the command line, else one without a
+        // link in it, else the first key.
+        var candidates = found.GroupBy(f => f.RealPath, FolderWalk.PathComparer)
+            .Select(g => g.OrderBy(f => !f.Named).ThenBy(f => f.ThroughLink).ThenBy(f => f.Key, StringComparer.Ordinal).First())
+            .Select(f => (f.Key, f.FullPath, f.Named))
+            .ToList();
 
         // Manifests first: what they reference is part of their media, not media of its own.
         var referenced = new HashSet<string>(StringComparer.Ordinal);
@@ -187,7 +194,7 @@ internal static class BatchSource
 
     private static string Key(string given)
     {
-        var key = given.Replace('\\', '/');
+        var key = Slashes.Of(given);
         while (key.StartsWith("./", StringComparison.Ordinal))
         {
             key = key[2..];

@@ -5,7 +5,8 @@ namespace VodRaw.Cli.Batch;
 /// on the command line, with <c>/</c> separators: <c>*</c> is any run of characters but <c>/</c>, <c>?</c> one such
 /// character, <c>**</c> any run including <c>/</c> (<c>**/</c> also matches nothing), <c>[abc]</c> and <c>[a-z]</c> one of a set
 /// (<c>[!a]</c> none of it). A pattern without <c>/</c> matches the file name in any folder, as in .gitignore.
-/// Case-sensitive, like the file systems of the servers VodRaw runs on.
+/// Case-sensitive, like the file systems of the servers VodRaw runs on. A backslash is a folder separator on Windows
+/// only; elsewhere it is a character like any other (<see cref="Slashes"/>).
 /// </summary>
 internal sealed class Glob
 {
@@ -39,12 +40,12 @@ internal sealed class Glob
             }
         }
 
-        return new Glob(pattern.Replace('\\', '/'));
+        return new Glob(Slashes.Of(pattern));
     }
 
     public bool IsMatch(string relativePath)
     {
-        var path = relativePath.Replace('\\', '/');
+        var path = Slashes.Of(relativePath);
         if (_nameOnly)
         {
             var slash = path.LastIndexOf('/');

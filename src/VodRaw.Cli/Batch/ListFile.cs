@@ -147,7 +147,7 @@ internal static class ListFile
                 ExtInfo = Text("ExtInfo") ?? defaults.ExtInfo,
                 ConcurrentUploadNumber = defaults.ConcurrentUploadNumber,
             };
-            return new BatchItem(media.Replace('\\', '/'), request, number);
+            return new BatchItem(Slashes.Of(media), request, number);
         }
         catch (FormatException e)
         {

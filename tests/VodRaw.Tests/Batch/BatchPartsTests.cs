@@ -75,6 +75,22 @@ public sealed class BatchPartsTests
     }
 
     [Fact]
+    public void ABackslashInAGlobOrAPathIsAnOrdinaryCharacterOffWindows()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // there it separates folders, as / does
+        }
+
+        var glob = Glob.TryParse("x\\y.mp4", out var error);
+        Assert.Null(error);
+        Assert.True(glob!.IsMatch("x\\y.mp4"));
+        Assert.True(glob.IsMatch("deep/x\\y.mp4")); // no / in the pattern: it matches the name in any folder
+        Assert.False(glob.IsMatch("x/y.mp4"));
+        Assert.False(Glob.TryParse("x/*.mp4", out _)!.IsMatch("x\\y.mp4"));
+    }
+
+    [Fact]
     public void ATornLastLineIsCutOffWhenTheLogIsOpenedAgain()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("vodraw-log-").FullName, "results.jsonl");

@@ -34,26 +34,9 @@ public sealed class BatchUploadTests : IAsyncLifetime
         "--checkpoint-dir", Checkpoints, "--part-size", "1MiB", "--quiet", .. BatchTree.Selection, .. more,
     ];
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? extra = null)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var env = new Dictionary<string, string>
-        {
-            ["TENCENTCLOUD_SECRET_ID"] = _emulator.Credential.SecretId,
-            ["TENCENTCLOUD_SECRET_KEY"] = _emulator.Credential.SecretKey,
-        };
-        foreach (var (k, v) in extra ?? [])
-        {
-            env[k] = v;
-        }
+    private Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? extra = null) => BatchCli.RunAsync(_emulator, args, extra);
 
-        var code = await VodRawCli.RunAsync(args, new CliEnvironment(TextWriter.Synchronized(output), TextWriter.Synchronized(error), name => env.GetValueOrDefault(name), Interactive: false));
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static List<JsonElement> Lines(string path) =>
-        File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+    private static List<JsonElement> Lines(string path) => BatchCli.Lines(path);
 
     [Fact]
     public async Task ALibraryUploadsExactlyItsMediaOnceAndARerunSkipsThemAll()
@@ -105,6 +88,36 @@ public sealed class BatchUploadTests : IAsyncLifetime
             Assert.Contains("another vodraw batch", error.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Empty(_emulator.Requests);
         }
+    }
+
+    [Fact]
+    public async Task AJournalThatCannotBeWrittenEndsTheBatchWithOneJsonErrorObject()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return; // Linux's /dev/full fails every write with ENOSPC, as a full disk does
+        }
+
+        var id = BatchJournal.IdOf(_emulator.Credential.SecretId, "ap-guangzhou", _emulator.VodEndpoint, null, Shard.All);
+        var path = BatchJournal.PathOf(Checkpoints, id);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.CreateSymbolicLink(path, "/dev/full");
+
+        var (code, output, _) = await RunAsync(Args("--json"));
+
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var error = JsonDocument.Parse(line).RootElement.GetProperty("error");
+        Assert.Equal(code, error.GetProperty("exitCode").GetInt32());
+        Assert.Equal(ExitCodes.BatchIncomplete, code);
+        Assert.Equal("BatchJournalWriteFailed", error.GetProperty("code").GetString());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.StartsWith("the batch journal could not be written: ", message, StringComparison.Ordinal);
+        Assert.Contains("No space left on device", message, StringComparison.Ordinal);
+        Assert.Contains("No file was committed by this run", message, StringComparison.Ordinal);
+        Assert.Contains(path, message, StringComparison.Ordinal);
+        Assert.Equal(0, error.GetProperty("committed").GetInt32());
+        Assert.Equal(BatchTree.ExpectedMedia, error.GetProperty("notStarted").GetInt32());
+        Assert.Equal(0, _emulator.CommittedSessions); // a file whose "started" line was not written is not uploaded
     }
 
     [Fact]
