@@ -121,9 +121,9 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             // An attempt before the last may have created an upload whose id never arrived: find and abort it.
             var leftOpen = await AbortStrayUploadsAsync(keep: null, LostInitiateReason).ConfigureAwait(false);
-            if (e is VodRawException v)
+            if (e is VodRawException v && leftOpen.Count > 0)
             {
-                v.OpenUploads = leftOpen;
+                throw v.With(v.CheckpointId, [.. v.OpenUploads, .. leftOpen]);
             }
 
             throw;

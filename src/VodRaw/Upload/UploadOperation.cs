@@ -120,17 +120,22 @@ internal sealed partial class UploadOperation
                 await session.Journal.DeleteAsync().ConfigureAwait(false);
                 throw;
             }
-            catch (VodRawException e) when (session?.Journal.CheckpointId is { } checkpointId)
-            {
-                await session.Journal.FlushAsync().ConfigureAwait(false);
-                e.CheckpointId = checkpointId;
-                AddOpen(e, Others(leftOpen));
-                throw;
-            }
             catch (VodRawException e)
             {
-                AddOpen(e, Others(leftOpen));
-                throw;
+                // The failure, complete: the checkpoint that keeps it resumable and every upload left open.
+                var checkpointId = session?.Journal.CheckpointId;
+                if (checkpointId is not null)
+                {
+                    await session!.Journal.FlushAsync().ConfigureAwait(false);
+                }
+
+                var complete = e.With(checkpointId ?? e.CheckpointId, WithOpen(e, Others(leftOpen)));
+                if (ReferenceEquals(complete, e))
+                {
+                    throw;
+                }
+
+                throw complete;
             }
         }
         finally
@@ -160,14 +165,11 @@ internal sealed partial class UploadOperation
         return all;
     }
 
-    /// <summary>Names on a failure the uploads left open that it does not name yet.</summary>
-    private static void AddOpen(VodRawException e, List<OpenMultipartUpload> open)
+    /// <summary>The uploads a failure names, and those left open that it does not name yet.</summary>
+    private static IReadOnlyList<OpenMultipartUpload> WithOpen(VodRawException e, List<OpenMultipartUpload> open)
     {
         var missing = open.Where(u => !e.OpenUploads.Contains(u)).ToList();
-        if (missing.Count > 0)
-        {
-            e.OpenUploads = [.. e.OpenUploads, .. missing];
-        }
+        return missing.Count == 0 ? e.OpenUploads : [.. e.OpenUploads, .. missing];
     }
 
     /// <summary>Opens a fresh session: ApplyUpload, then (with a checkpoint store) its checkpoint, written before any byte goes to COS.</summary>
