@@ -111,8 +111,7 @@ internal sealed class ResumedSession : IUploadSession
             return new Opening(session, null);
         }
 
-        var now = options.TimeProvider.GetUtcNow();
-        if (temp is { ExpiredTime: > 0 } && DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime) - options.CredentialExpiryMargin <= now)
+        if (temp is { ExpiredTime: > 0 } && CredentialExpiryGuard.HasExpired(DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime), options.CredentialExpiryMargin, options.TimeProvider.GetUtcNow()))
         {
             await session.AbandonAsync(inputs, string.Create(CultureInfo.InvariantCulture,
                 $"the interrupted upload's temporary credential expired at {DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime).UtcDateTime:u}"), tryAbort: false).ConfigureAwait(false);
