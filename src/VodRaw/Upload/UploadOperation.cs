@@ -334,6 +334,12 @@ internal sealed partial class UploadOperation
                 CheckpointId = session.Journal.CheckpointId,
             };
         }
+        catch (VodRawException)
+        {
+            // Refused on the first attempt, no reply lost: not applied; the commit is no longer in flight.
+            await session.Journal.CommitRefusedAsync().ConfigureAwait(false);
+            throw;
+        }
 
         if (string.IsNullOrEmpty(commit.FileId))
         {

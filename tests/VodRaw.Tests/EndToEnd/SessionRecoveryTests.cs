@@ -185,6 +185,32 @@ public sealed class SessionRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACommitRefusedOutrightIsNotLeftInFlightAndTheNextRunCommitsWithoutSendingTheFilesAgain()
+    {
+        _h.Emulator.Faults.Fail(EmulatorOperation.CommitUpload, 200, "FailedOperation.Busy");
+        using (var first = Client())
+        {
+            var refused = await Assert.ThrowsAsync<VodApiException>(() => first.UploadAsync("ap-guangzhou", Request));
+            Assert.Equal("FailedOperation.Busy", refused.Code);
+            Assert.NotNull(refused.CheckpointId);
+        }
+
+        Assert.Equal(1, _h.Emulator.Attempts(EmulatorOperation.CommitUpload)); // the fault fired; nothing was applied
+        Assert.Equal(0, _h.Emulator.CommittedSessions);
+        var kept = Assert.Single(Store().List());
+        Assert.False(kept.CommitSent); // refused outright: not a commit in flight
+        Assert.Equal("resumable", CheckpointsCommand.State(kept));
+
+        _h.Emulator.ClearRequests();
+        using var again = Client();
+        var response = await again.UploadAsync("ap-guangzhou", Request);
+        Assert.Equal(_content.Length, response.BytesResumed);
+        Assert.Equal(0, response.BytesUploaded);
+        Assert.Equal(1, _h.Emulator.CommittedSessions);
+        Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation is EmulatorOperation.UploadPart or EmulatorOperation.PutObject or EmulatorOperation.ApplyUpload);
+    }
+
+    [Fact]
     public async Task ASecondRunRefusedWhileTheFirstRunsIsToldTheTruthAndFollowingItReturnsTheSameFileId()
     {
         _h.Emulator.Faults.Delay(EmulatorOperation.UploadPart, TimeSpan.FromMilliseconds(300), times: 2);
