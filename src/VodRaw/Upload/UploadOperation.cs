@@ -98,6 +98,14 @@ internal sealed partial class UploadOperation
                     try
                     {
                         var response = await TransferAndCommitAsync(upload, session, files, tracker, cancellationToken).ConfigureAwait(false);
+                        if (round == 0 && session is ResumedSession { ChangedPath: not null } superseded)
+                        {
+                            // A commit in flight was settled for the content from before a change: now the file as it is.
+                            await superseded.SupersededAsync(response).ConfigureAwait(false);
+                            tracker = Plan(files);
+                            continue;
+                        }
+
                         var open = Others(leftOpen);
                         return open.Count == 0 ? response : response with { OpenUploads = open };
                     }

@@ -77,7 +77,7 @@ public sealed class SessionRecoveryTests : IAsyncLifetime
         Assert.Equal(1, _h.Emulator.CommittedSessions);
         var open = Assert.Single(response.OpenUploads); // the stale upload, named beside the success with its reason
         Assert.Equal(staleUpload, open.UploadId);
-        Assert.Contains("could not be aborted", open.Reason, StringComparison.Ordinal);
+        Assert.Contains("abandoned checkpoint's upload; abort failed", open.Reason, StringComparison.Ordinal);
         Assert.Contains(_notices, n => n.Kind == CheckpointNoticeKind.StartingFresh && n.Bytes == _content.Length && n.Message.Contains("AccessDenied", StringComparison.Ordinal));
 
         // Run 3: the same upload again answers with the recorded result; nothing is sent, nothing claims a commit was in flight.
