@@ -83,7 +83,11 @@ internal sealed class ResumedSession : IUploadSession
         HttpSender Sender,
         VodUploadClientOptions Options,
         long PutBytesPerWrite,
-        List<OpenMultipartUpload> LeftOpen);
+        List<OpenMultipartUpload> LeftOpen)
+    {
+        /// <summary>The session being opened, from the moment it exists until it is given up: a cancel while it is reconciled pauses it.</summary>
+        public ResumedSession? Opening { get; set; }
+    }
 
     /// <summary>
     /// The live checkpoint of this very upload, checked (identity, credential, fingerprints) and reconciled with COS;
@@ -120,6 +124,7 @@ internal sealed class ResumedSession : IUploadSession
         var apply = document.Session.ToApplyResult(temp);
         var session = new ResumedSession(store, document, new CheckpointRecorder(store, document, options.TimeProvider, inputs.PutBytesPerWrite), apply,
             inputs.CreateStorage(apply), options.AbortTimeout);
+        inputs.Opening = session;
         if (document.CommitSent)
         {
             // CommitUpload may have been applied: nothing is transferred; the commit is sent again with the same session
@@ -194,6 +199,7 @@ internal sealed class ResumedSession : IUploadSession
         }
 
         await _recorder.DeleteAsync().ConfigureAwait(false);
+        inputs.Opening = null;
         lock (inputs.LeftOpen)
         {
             inputs.LeftOpen.AddRange(leftOpen);

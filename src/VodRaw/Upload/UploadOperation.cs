@@ -119,7 +119,8 @@ internal sealed partial class UploadOperation
             }
             catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e is not UploadCanceledException)
             {
-                throw await CanceledAsync(session, upload, Others(leftOpen), e, cancellationToken).ConfigureAwait(false);
+                // Cancelled while a checkpoint was being reconciled: that session is paused as it stands.
+                throw await CanceledAsync(session ?? inputs?.Opening, upload, Others(leftOpen), e, cancellationToken).ConfigureAwait(false);
             }
             catch (FileChangedException) when (session is { Journal.Resumable: true })
             {
