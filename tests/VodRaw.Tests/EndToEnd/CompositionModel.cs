@@ -422,6 +422,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
         }
         catch (VodRawException e)
         {
+            await SettleAsync(service);
             _trace.Add($"  → {where}: {e.GetType().Name} {e.Operation}/{e.Code}, checkpoint {e.CheckpointId}, open [{string.Join(", ", e.OpenUploads.Select(u => u.UploadId))}]: {e.Message}");
             AddRequests(service, noticesBefore);
             OnFailed(label, service, kind, faults, e);
@@ -443,8 +444,9 @@ internal sealed class CompositionWorld : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until requests a cancelled run left in flight have reached the emulator's log (it logs a request when it
-    /// ends, which for a cancelled part can be after the client returned), so the next run's log is its own.
+    /// Waits until requests a cancelled or failed run left in flight have reached the emulator's log (it logs a request
+    /// when it ends, which for a part in flight beside the one that failed can be after the client returned), so the
+    /// next run's log is its own.
     /// </summary>
     private static async Task SettleAsync(VodEmulator service)
     {

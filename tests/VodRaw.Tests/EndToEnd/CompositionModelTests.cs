@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using CsCheck;
+using VodRaw.Checkpoints;
+using VodRaw.Emulator;
+using VodRaw.Tests.Support;
 using Xunit.Abstractions;
 
 namespace VodRaw.Tests.EndToEnd;
@@ -54,5 +58,58 @@ public sealed class CompositionModelTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{iterations} sequences in {started.Elapsed.TotalSeconds:F1} s; known bugs met: [{string.Join(", ", tolerated)}]");
+    }
+
+    // Counterexamples the model found, shrunk, as ordinary tests.
+
+    [Fact]
+    public async Task ARerunAfterACommitInFlightAndAFileChangeAnswersWithAFileIdThatHoldsTheFilesNewBytes()
+    {
+        // Shrunk from the model: CancelDuringCommit(1) → Change(1) → re-run of file 1.
+        const int PartSize = CompositionWorld.PartSize;
+        await using var h = await UploadHarness.StartAsync();
+        var (media, content) = h.File("clip.mp4", (2 * PartSize) + 100);
+        var notices = new ConcurrentQueue<CheckpointNotice>();
+        var state = Path.Combine(h.TempDirectory, "state");
+        VodUploadClient Client() => h.Client(o =>
+        {
+            o.Checkpoints = new CheckpointStore(state) { KeepCommitted = true, Notice = notices.Enqueue };
+            o.Transfer = new TransferOptions { PartSize = PartSize, Concurrency = 2 };
+        });
+        var request = new VodUploadRequest { MediaFilePath = media };
+
+        // Run 1: cancelled while CommitUpload is in flight; the service did commit it.
+        h.Emulator.Faults.DelayReply(EmulatorOperation.CommitUpload, TimeSpan.FromSeconds(30));
+        using (var cts = new CancellationTokenSource())
+        {
+            using var first = Client();
+            var upload = first.UploadAsync("ap-guangzhou", request, cts.Token);
+            while (!h.Emulator.Requests.Any(r => r.Operation == EmulatorOperation.CommitUpload))
+            {
+                Assert.False(upload.IsCompleted, "the upload ended before CommitUpload");
+                await Task.Delay(5);
+            }
+
+            await cts.CancelAsync();
+            var cancelled = await Assert.ThrowsAsync<UploadCanceledException>(() => upload);
+            Assert.Equal(UploadInterruption.CommitMayHaveApplied, cancelled.Outcome);
+        }
+
+        var oldFileId = Assert.Single(h.Emulator.CommittedMedia).FileId;
+
+        // The file changes (64 bytes rewritten, its last-write time moved on), then the same upload runs again.
+        content.AsSpan(PartSize, 64).Fill(0x5A);
+        var written = File.GetLastWriteTimeUtc(media);
+        await File.WriteAllBytesAsync(media, content);
+        File.SetLastWriteTimeUtc(media, written.AddSeconds(7));
+        h.Emulator.Faults.Clear();
+        using var again = Client();
+        var response = await again.UploadAsync("ap-guangzhou", request);
+
+        // What the caller is told is true: the FileId answered for this file holds the bytes the file holds now
+        // (today it is the old session's FileId, with the bytes from before the change, and nothing says so) ...
+        Assert.Equal(content, h.MediaObject(response).ReadAllBytes());
+        // ... and the FileId the service issued for the first session is not forgotten: the caller is told it.
+        Assert.Contains(notices, n => n.Message.Contains(oldFileId, StringComparison.Ordinal));
     }
 }
