@@ -24,10 +24,13 @@ internal sealed record CancelAfterPartsStep(int File, int Parts) : ModelStep
     public override string ToString() => $"CancelAfterParts({File}, {Parts})";
 }
 
-/// <summary>Upload file <paramref name="File"/> with CommitUpload's reply held back; cancel once the emulator logged CommitUpload.</summary>
-internal sealed record CancelDuringCommitStep(int File) : ModelStep
+/// <summary>
+/// Upload file <paramref name="File"/> with the reply of the first <paramref name="Operation"/> held back (the request
+/// takes effect); cancel once the emulator logged it (the run may end first when it never sends one).
+/// </summary>
+internal sealed record CancelWhileInFlightStep(int File, EmulatorOperation Operation) : ModelStep
 {
-    public override string ToString() => $"CancelDuringCommit({File})";
+    public override string ToString() => $"CancelWhile({File}, {Operation} in flight)";
 }
 
 /// <summary>
@@ -164,8 +167,12 @@ internal static class ModelGen
     public static readonly Gen<ModelStep> Step = Gen.Frequency(
         (4, Gen.Select(File, Gen.Frequency((1, Gen.Const(RunFaults.None)), (2, Faults)), (f, faults) => (ModelStep)new UploadStep(f, faults))),
         (3, Gen.Select(File, Gen.Int[1, 3], (f, k) => (ModelStep)new CancelAfterPartsStep(f, k))),
-        (1, File.Select(f => (ModelStep)new CancelDuringCommitStep(f))),
-        (2, Gen.Bool.Select(fresh => (ModelStep)new ForgetStep(fresh))),
+        (2, Gen.Select(File, Gen.Frequency(
+                (3, Gen.Const(EmulatorOperation.CommitUpload)),
+                (1, Gen.OneOf(Gen.Const(EmulatorOperation.ApplyUpload), Gen.Const(EmulatorOperation.InitiateMultipartUpload), Gen.Const(EmulatorOperation.UploadPart),
+                    Gen.Const(EmulatorOperation.CompleteMultipartUpload), Gen.Const(EmulatorOperation.ListParts), Gen.Const(EmulatorOperation.HeadObject)))),
+            (f, operation) => (ModelStep)new CancelWhileInFlightStep(f, operation))),
+        (3, Gen.Bool.Select(fresh => (ModelStep)new ForgetStep(fresh))),
         (1, Gen.Const((ModelStep)new AliasStep())),
         (1, Gen.Const((ModelStep)new ExpireStep())),
         (2, Gen.Select(File, Gen.Int[0, 1 << 20], Gen.Int[1, 1000], (f, offset, seed) => (ModelStep)new ChangeStep(f, offset, seed))),
@@ -189,6 +196,12 @@ internal sealed class CompositionWorld : IAsyncDisposable
 
     /// <summary>Known bug: a re-run after a commit in flight answers with the FileId of the file's content before it changed.</summary>
     public const string StaleCommitAfterChange = "stale-commit-after-change";
+
+    /// <summary>
+    /// Known bug: an upload an Initiate created whose reply a cancel cut off (the checkpoint has no UploadId for it) is
+    /// neither aborted nor named when the checkpoint is abandoned (the file changed, the credential expired).
+    /// </summary>
+    public const string UnrecordedUploadLeftByAbandon = "unrecorded-upload-left-by-abandon";
     private const string Region = "ap-guangzhou";
     private const string Primary = "primary";
     private const string Secondary = "secondary";
@@ -205,6 +218,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
     private readonly HashSet<(string Service, string FileId)> _known = [];
     private readonly HashSet<(string Service, string MediaStoragePath)> _commitMayHaveApplied = [];
     private readonly HashSet<string> _reportedOpen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unrecordedInitiates = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Service, string FileId), (string Name, string Hash)> _committedContent = [];
     private readonly List<string> _trace = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<CheckpointNotice> _notices = new();
@@ -284,8 +298,8 @@ internal sealed class CompositionWorld : IAsyncDisposable
             case CancelAfterPartsStep c:
                 await RunUploadAsync(c.File, RunFaults.None, RunKind.CancelAfterParts, c.Parts);
                 break;
-            case CancelDuringCommitStep c:
-                await RunUploadAsync(c.File, RunFaults.None, RunKind.CancelDuringCommit, 0);
+            case CancelWhileInFlightStep c:
+                await RunUploadAsync(c.File, RunFaults.None, RunKind.CancelWhileInFlight, 0, c.Operation);
                 break;
             case RerunStep:
                 await RunUploadAsync(_lastFile, RunFaults.None, RunKind.ToTheEnd, 0);
@@ -354,10 +368,10 @@ internal sealed class CompositionWorld : IAsyncDisposable
     {
         ToTheEnd,
         CancelAfterParts,
-        CancelDuringCommit,
+        CancelWhileInFlight,
     }
 
-    private async Task<VodUploadResponse?> RunUploadAsync(int file, RunFaults faults, RunKind kind, int cancelAfterParts)
+    private async Task<VodUploadResponse?> RunUploadAsync(int file, RunFaults faults, RunKind kind, int cancelAfterParts, EmulatorOperation heldBack = EmulatorOperation.Unknown)
     {
         _lastFile = file;
         _lastAnswerStale = false;
@@ -377,9 +391,9 @@ internal sealed class CompositionWorld : IAsyncDisposable
         }
 
         faults.AddTo(service.Faults);
-        if (kind == RunKind.CancelDuringCommit)
+        if (kind == RunKind.CancelWhileInFlight)
         {
-            service.Faults.DelayReply(EmulatorOperation.CommitUpload, TimeSpan.FromSeconds(30));
+            service.Faults.DelayReply(heldBack, TimeSpan.FromSeconds(30));
         }
 
         var noticesBefore = _notices.Count;
@@ -394,10 +408,10 @@ internal sealed class CompositionWorld : IAsyncDisposable
         }) : null;
         var request = new VodUploadRequest { MediaFilePath = _paths[file], MediaName = NameOf(file) };
         var upload = client.UploadAsync(Region, request, progress, cts.Token);
-        if (kind == RunKind.CancelDuringCommit)
+        if (kind == RunKind.CancelWhileInFlight)
         {
             var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (!upload.IsCompleted && !service.Requests.Any(r => r.Operation == EmulatorOperation.CommitUpload) && waited.Elapsed < RunTimeout)
+            while (!upload.IsCompleted && !service.Requests.Any(r => r.Operation == heldBack) && waited.Elapsed < RunTimeout)
             {
                 await Task.Delay(2);
             }
@@ -415,9 +429,16 @@ internal sealed class CompositionWorld : IAsyncDisposable
         catch (UploadCanceledException e)
         {
             await SettleAsync(service);
+            if (heldBack == EmulatorOperation.InitiateMultipartUpload)
+            {
+                // Uploads COS created whose UploadId the run never received: only the key in the checkpoint covers them.
+                var recorded = LiveCheckpoints().SelectMany(d => d.Files).Select(f => f.UploadId).ToHashSet(StringComparer.Ordinal);
+                _unrecordedInitiates.UnionWith(service.Store.Uploads.Select(u => u.UploadId).Where(id => !recorded.Contains(id)));
+            }
+
             _trace.Add($"  → {where}: cancelled, {e.Outcome}, kept {e.BytesKept}, checkpoint {e.CheckpointId}, MediaStoragePath {e.MediaStoragePath}, open [{string.Join(", ", e.OpenUploads.Select(u => u.UploadId))}]");
             AddRequests(service, noticesBefore);
-            OnCanceled(label, service, kind, e);
+            OnCanceled(label, service, file, kind, e);
             return null;
         }
         catch (VodRawException e)
@@ -505,7 +526,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
         }
     }
 
-    private void OnCanceled(string label, VodEmulator service, RunKind kind, UploadCanceledException e)
+    private void OnCanceled(string label, VodEmulator service, int file, RunKind kind, UploadCanceledException e)
     {
         Check(kind != RunKind.ToTheEnd, "a run that was not cancelled threw " + e);
         foreach (var open in e.OpenUploads)
@@ -529,8 +550,15 @@ internal sealed class CompositionWorld : IAsyncDisposable
                 _commitMayHaveApplied.Add((label, e.MediaStoragePath!));
                 Check(listed.Any(c => c.Id == e.CheckpointId && c.CommitSent), $"4: CommitMayHaveApplied names checkpoint {e.CheckpointId}, which the store does not list with a commit in flight");
                 break;
+            case UploadInterruption.NothingStarted:
+                // True only when this run wrote nothing and no checkpoint of this file is left to resume.
+                Check(!service.Requests.Any(r => r.Operation is EmulatorOperation.InitiateMultipartUpload or EmulatorOperation.UploadPart or EmulatorOperation.PutObject
+                        or EmulatorOperation.CompleteMultipartUpload), "4: NothingStarted, and this run wrote to COS");
+                Check(!LiveCheckpoints().Any(d => d.Committed is null && d.Files.Any(f => f.Path == _paths[file])),
+                    $"4: NothingStarted (\"{e.Message}\", no checkpoint id), and the store keeps a checkpoint of {NameOf(file)} that resumes it");
+                break;
             default:
-                throw Violation($"4: with a checkpoint store a cancelled run said {e.Outcome}, not Paused or CommitMayHaveApplied");
+                throw Violation($"4: with a checkpoint store a cancelled run said {e.Outcome}, not Paused, CommitMayHaveApplied or NothingStarted");
         }
     }
 
@@ -600,9 +628,15 @@ internal sealed class CompositionWorld : IAsyncDisposable
             // 3: every multipart upload still open is named to the caller, or belongs to a live checkpoint that resumes or aborts it.
             foreach (var open in service.Store.Uploads)
             {
-                Check(_reportedOpen.Contains(open.UploadId) || documents.Any(d => d.Committed is null && d.Session.Bucket == open.Bucket
-                        && d.Files.Any(f => f.Key == open.Key && (f.UploadId == open.UploadId || (f.UploadId is null && !f.Complete)))),
-                    $"3: the {label} service holds multipart upload {open.UploadId} ({open.Key}, {open.Parts.Count} parts) open; no OpenUploads list named it and no checkpoint holds it");
+                if (_reportedOpen.Contains(open.UploadId) || documents.Any(d => d.Committed is null && d.Session.Bucket == open.Bucket
+                        && d.Files.Any(f => f.Key == open.Key && (f.UploadId == open.UploadId || (f.UploadId is null && !f.Complete)))))
+                {
+                    continue;
+                }
+
+                var tolerated = _unrecordedInitiates.Contains(open.UploadId) && Tolerate.Contains(UnrecordedUploadLeftByAbandon);
+                Check(tolerated, $"3: the {label} service holds multipart upload {open.UploadId} ({open.Key}, {open.Parts.Count} parts) open; no OpenUploads list named it and no checkpoint holds it");
+                Tolerated.Add(UnrecordedUploadLeftByAbandon);
             }
         }
     }

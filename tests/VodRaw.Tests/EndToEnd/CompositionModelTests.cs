@@ -28,7 +28,7 @@ public sealed class CompositionModelTests(ITestOutputHelper output)
     private const int Sequences = 200;
 
     /// <summary>Known bugs the model lets pass, so that it can look for others; each has its own test below.</summary>
-    private static readonly HashSet<string> KnownBugs = [CompositionWorld.StaleCommitAfterChange];
+    private static readonly HashSet<string> KnownBugs = [CompositionWorld.StaleCommitAfterChange, CompositionWorld.UnrecordedUploadLeftByAbandon];
 
     [Fact]
     public async Task GeneratedSequencesOfUploadsFaultsAndCancellationsKeepEveryInvariant()
@@ -65,7 +65,7 @@ public sealed class CompositionModelTests(ITestOutputHelper output)
     [Fact]
     public async Task ARerunAfterACommitInFlightAndAFileChangeAnswersWithAFileIdThatHoldsTheFilesNewBytes()
     {
-        // Shrunk from the model: CancelDuringCommit(1) → Change(1) → re-run of file 1.
+        // Shrunk from the model: CancelWhile(1, CommitUpload in flight) → Change(1) → re-run of file 1.
         const int PartSize = CompositionWorld.PartSize;
         await using var h = await UploadHarness.StartAsync();
         var (media, content) = h.File("clip.mp4", (2 * PartSize) + 100);
@@ -111,5 +111,55 @@ public sealed class CompositionModelTests(ITestOutputHelper output)
         Assert.Equal(content, h.MediaObject(response).ReadAllBytes());
         // ... and the FileId the service issued for the first session is not forgotten: the caller is told it.
         Assert.Contains(notices, n => n.Message.Contains(oldFileId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnUploadStartedByAnInitiateWhoseReplyACancelCutOffIsAbortedOrNamedWhenTheChangedFileStartsFresh()
+    {
+        // Shrunk from the model: CancelWhile(0, InitiateMultipartUpload in flight) → Change(0) → re-run of file 0.
+        const int PartSize = CompositionWorld.PartSize;
+        await using var h = await UploadHarness.StartAsync();
+        var (media, content) = h.File("clip.mp4", (2 * PartSize) + 100);
+        var state = Path.Combine(h.TempDirectory, "state");
+        VodUploadClient Client() => h.Client(o =>
+        {
+            o.Checkpoints = new CheckpointStore(state) { KeepCommitted = true };
+            o.Transfer = new TransferOptions { PartSize = PartSize, Concurrency = 2 };
+        });
+        var request = new VodUploadRequest { MediaFilePath = media };
+
+        // Run 1: COS applies InitiateMultipartUpload, its reply is held back, the caller cancels: paused, UploadId never recorded.
+        h.Emulator.Faults.DelayReply(EmulatorOperation.InitiateMultipartUpload, TimeSpan.FromSeconds(30));
+        using (var cts = new CancellationTokenSource())
+        {
+            using var first = Client();
+            var upload = first.UploadAsync("ap-guangzhou", request, cts.Token);
+            while (!h.Emulator.Requests.Any(r => r.Operation == EmulatorOperation.InitiateMultipartUpload))
+            {
+                Assert.False(upload.IsCompleted, "the upload ended before InitiateMultipartUpload");
+                await Task.Delay(5);
+            }
+
+            await cts.CancelAsync();
+            var paused = await Assert.ThrowsAsync<UploadCanceledException>(() => upload);
+            Assert.Equal(UploadInterruption.Paused, paused.Outcome);
+        }
+
+        var started = Assert.Single(h.Emulator.PendingUploadIds);
+
+        // The file changes; the same upload again abandons the checkpoint and starts fresh.
+        content.AsSpan(PartSize, 64).Fill(0x5A);
+        var written = File.GetLastWriteTimeUtc(media);
+        await File.WriteAllBytesAsync(media, content);
+        File.SetLastWriteTimeUtc(media, written.AddSeconds(7));
+        h.Emulator.Faults.Clear();
+        using var again = Client();
+        var response = await again.UploadAsync("ap-guangzhou", request);
+        Assert.Equal(content, h.MediaObject(response).ReadAllBytes());
+
+        // The upload the first run's Initiate created is aborted (as a resume would, listing the key's uploads), or at
+        // least named; today it is neither, and with the checkpoint deleted nothing records it any more.
+        Assert.True(!h.Emulator.PendingUploadIds.Contains(started) || response.OpenUploads.Any(u => u.UploadId == started),
+            $"multipart upload {started} is left open at COS and named nowhere");
     }
 }
