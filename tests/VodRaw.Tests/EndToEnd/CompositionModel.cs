@@ -554,7 +554,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
                 // True only when this run wrote nothing and no checkpoint of this file is left to resume.
                 Check(!service.Requests.Any(r => r.Operation is EmulatorOperation.InitiateMultipartUpload or EmulatorOperation.UploadPart or EmulatorOperation.PutObject
                         or EmulatorOperation.CompleteMultipartUpload), "4: NothingStarted, and this run wrote to COS");
-                Check(!LiveCheckpoints().Any(d => d.Committed is null && d.Files.Any(f => f.Path == _paths[file])),
+                Check(!LiveCheckpoints().Any(d => d.Committed is null && d.Service == ServiceOf(service) && d.Files.Any(f => f.Path == _paths[file])),
                     $"4: NothingStarted (\"{e.Message}\", no checkpoint id), and the store keeps a checkpoint of {NameOf(file)} that resumes it");
                 break;
             default:
@@ -598,9 +598,15 @@ internal sealed class CompositionWorld : IAsyncDisposable
     /// <summary>Invariants 1–3 on every service, from the emulators' own records and the checkpoint files.</summary>
     private async Task CheckInvariantsAsync()
     {
-        var documents = LiveCheckpoints();
+        var all = LiveCheckpoints();
+        foreach (var document in all)
+        {
+            Check(Services().Any(s => document.Service == ServiceOf(s.Service)), $"checkpoint {document.Id} records service '{document.Service}', none of the emulators'");
+        }
+
         foreach (var (label, service) in Services())
         {
+            var documents = all.Where(d => d.Service == ServiceOf(service)).ToList();
             // 1: each content version of a file is committed at most once per service.
             var committed = new Dictionary<(string Name, string Hash), List<string>>();
             foreach (var media in service.CommittedMedia)
@@ -640,6 +646,10 @@ internal sealed class CompositionWorld : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The service a checkpoint records (its normalised endpoints), as the uploader writes it.</summary>
+    private static string ServiceOf(VodEmulator service) =>
+        ServiceEndpoint.Normalize(service.VodEndpoint) + " " + ServiceEndpoint.NormalizeTemplate(service.CosEndpoint + "{bucket}");
 
     private IEnumerable<(string Label, VodEmulator Service)> Services()
     {
