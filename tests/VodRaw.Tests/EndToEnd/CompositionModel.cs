@@ -202,6 +202,9 @@ internal sealed class CompositionWorld : IAsyncDisposable
     /// neither aborted nor named when the checkpoint is abandoned (the file changed, the credential expired).
     /// </summary>
     public const string UnrecordedUploadLeftByAbandon = "unrecorded-upload-left-by-abandon";
+
+    /// <summary>Known bug: a cancel while a resume asks COS what it holds (ListParts) says NothingStarted, not Paused with the checkpoint.</summary>
+    public const string CancelWhileReconcilingNotPaused = "cancel-while-reconciling-not-paused";
     private const string Region = "ap-guangzhou";
     private const string Primary = "primary";
     private const string Secondary = "secondary";
@@ -438,7 +441,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
 
             _trace.Add($"  → {where}: cancelled, {e.Outcome}, kept {e.BytesKept}, checkpoint {e.CheckpointId}, MediaStoragePath {e.MediaStoragePath}, open [{string.Join(", ", e.OpenUploads.Select(u => u.UploadId))}]");
             AddRequests(service, noticesBefore);
-            OnCanceled(label, service, file, kind, e);
+            OnCanceled(label, service, file, heldBack, e);
             return null;
         }
         catch (VodRawException e)
@@ -526,9 +529,8 @@ internal sealed class CompositionWorld : IAsyncDisposable
         }
     }
 
-    private void OnCanceled(string label, VodEmulator service, int file, RunKind kind, UploadCanceledException e)
+    private void OnCanceled(string label, VodEmulator service, int file, EmulatorOperation heldBack, UploadCanceledException e)
     {
-        Check(kind != RunKind.ToTheEnd, "a run that was not cancelled threw " + e);
         foreach (var open in e.OpenUploads)
         {
             _reportedOpen.Add(open.UploadId);
@@ -554,8 +556,13 @@ internal sealed class CompositionWorld : IAsyncDisposable
                 // True only when this run wrote nothing and no checkpoint of this file is left to resume.
                 Check(!service.Requests.Any(r => r.Operation is EmulatorOperation.InitiateMultipartUpload or EmulatorOperation.UploadPart or EmulatorOperation.PutObject
                         or EmulatorOperation.CompleteMultipartUpload), "4: NothingStarted, and this run wrote to COS");
-                Check(!LiveCheckpoints().Any(d => d.Committed is null && d.Service == ServiceOf(service) && d.Files.Any(f => f.Path == _paths[file])),
-                    $"4: NothingStarted (\"{e.Message}\", no checkpoint id), and the store keeps a checkpoint of {NameOf(file)} that resumes it");
+                if (LiveCheckpoints().Any(d => d.Committed is null && d.Service == ServiceOf(service) && d.Files.Any(f => f.Path == _paths[file])))
+                {
+                    Check(heldBack is EmulatorOperation.ListParts or EmulatorOperation.HeadObject && Tolerate.Contains(CancelWhileReconcilingNotPaused),
+                        $"4: NothingStarted (\"{e.Message}\", no checkpoint id), and the store keeps a checkpoint of {NameOf(file)} that resumes it");
+                    Tolerated.Add(CancelWhileReconcilingNotPaused);
+                }
+
                 break;
             default:
                 throw Violation($"4: with a checkpoint store a cancelled run said {e.Outcome}, not Paused, CommitMayHaveApplied or NothingStarted");
