@@ -525,7 +525,13 @@ internal sealed class CompositionWorld : IAsyncDisposable
 
         if (response.AlreadyCommitted)
         {
-            Check(service.Requests.Count == 0, $"4: an AlreadyCommitted answer sent {service.Requests.Count} requests: {string.Join("; ", service.Requests)}");
+            // Nothing sent: no VOD call, and no COS request in the committed session's directory (a part an earlier
+            // failed run had in flight may still reach the log, elsewhere).
+            var key = MediaStoragePathOf(media!).TrimStart('/');
+            var directory = key[..(key.LastIndexOf('/') + 1)];
+            var sent = service.Requests.Where(r => r.Operation is EmulatorOperation.ApplyUpload or EmulatorOperation.CommitUpload
+                || r.Target.Contains("/" + directory, StringComparison.Ordinal)).ToList();
+            Check(sent.Count == 0, $"4: an AlreadyCommitted answer sent {sent.Count} requests: {string.Join("; ", sent)}");
         }
     }
 
@@ -585,6 +591,9 @@ internal sealed class CompositionWorld : IAsyncDisposable
             {
                 _commitMayHaveApplied.Add((label, path));
             }
+
+            Check(unknown.CheckpointId is null || new CheckpointStore(_checkpoints).List().Any(c => c.Id == unknown.CheckpointId && c.CommitSent),
+                $"4: CommitOutcomeUnknown names checkpoint {unknown.CheckpointId}, which the store does not list with a commit in flight");
         }
 
         Check(kind == RunKind.ToTheEnd && !faults.Recoverable, $"a run whose faults are all recoverable failed: {e.GetType().Name} {e.Operation}/{e.Code}: {e.Message}");
