@@ -35,6 +35,11 @@ internal static class ResultWriter
                     w.WriteBoolean("alreadyCommitted", true);
                 }
 
+                if (response.PreviousFileId is not null)
+                {
+                    w.WriteString("previousFileId", response.PreviousFileId);
+                }
+
                 OpenUploads(w, response.OpenUploads);
             }));
             WarnOpen(env, response);

@@ -53,4 +53,11 @@ public sealed record VodUploadResponse
     /// Abort them, or let a bucket lifecycle rule expire them. Empty when none.
     /// </summary>
     public IReadOnlyList<OpenMultipartUpload> OpenUploads { get; init; } = [];
+
+    /// <summary>
+    /// When an earlier run's CommitUpload was in flight and the file changed since: the FileId that commit was settled
+    /// as (the media with the content from before the change, which is in VOD too); this response's <see cref="FileId"/>
+    /// is the file as it is now. Null otherwise.
+    /// </summary>
+    public string? PreviousFileId { get; init; }
 }

@@ -76,6 +76,7 @@ internal sealed partial class UploadOperation
             using var claim = identity is null ? null : Claim(store!, identity.Id);
             var inputs = identity is null ? null : new ResumedSession.Inputs(store!, identity, files, apply => CreateStorage(apply, tracker.MeasuredBytesPerSecond), _context.Sender, Options,
                 PutBytesPerWrite(upload), leftOpen);
+            string? previousFileId = null;
             try
             {
                 for (var round = 0; ; round++)
@@ -102,12 +103,13 @@ internal sealed partial class UploadOperation
                         {
                             // A commit in flight was settled for the content from before a change: now the file as it is.
                             await superseded.SupersededAsync(response).ConfigureAwait(false);
+                            previousFileId = response.FileId;
                             tracker = Plan(files);
                             continue;
                         }
 
                         var open = Others(leftOpen);
-                        return open.Count == 0 ? response : response with { OpenUploads = open };
+                        return response with { OpenUploads = open.Count == 0 ? response.OpenUploads : open, PreviousFileId = previousFileId };
                     }
                     catch (VodRawException e) when (round == 0 && session is ResumedSession resumed && resumed.AfterFailure(e) is { Action: RecoveryAction.StartFresh } decision)
                     {

@@ -505,6 +505,11 @@ internal sealed class CompositionWorld : IAsyncDisposable
     private async Task OnSucceededAsync(string label, VodEmulator service, int file, VodUploadResponse response)
     {
         _known.Add((label, response.FileId));
+        if (response.PreviousFileId is { } previous)
+        {
+            _known.Add((label, previous)); // an earlier run's commit in flight, settled for the content before a change
+        }
+
         Count($"outcome: {(response.AlreadyCommitted ? "AlreadyCommitted" : response.BytesResumed > 0 ? "committed, resumed" : "committed")}{(response.OpenUploads.Count > 0 ? " naming open uploads" : string.Empty)} ({label})");
         foreach (var open in response.OpenUploads)
         {
