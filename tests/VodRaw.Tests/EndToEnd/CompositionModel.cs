@@ -153,7 +153,8 @@ internal static class ModelGen
     /// <summary>A fault that is present one time in three (shrinks to absent).</summary>
     private static readonly Gen<bool> Rarely = Gen.Int[0, 2].Select(i => i == 2);
 
-    private static readonly Gen<int> File = Gen.Int[0, Files - 1];
+    /// <summary>File 0 most often, so that steps meet each other's leftovers (a pause, then a forgotten session, then a run).</summary>
+    private static readonly Gen<int> File = Gen.Frequency((4, Gen.Const(0)), (2, Gen.Const(1)), (1, Gen.Const(2)));
 
     public static readonly Gen<RunFaults> Faults = Gen.Select(
         Gen.Select(Rarely, Gen.Int[1, 4], Gen.Int[1, 2]),
@@ -205,6 +206,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
 
     /// <summary>Known bug: a cancel while a resume asks COS what it holds (ListParts) says NothingStarted, not Paused with the checkpoint.</summary>
     public const string CancelWhileReconcilingNotPaused = "cancel-while-reconciling-not-paused";
+
     private const string Region = "ap-guangzhou";
     private const string Primary = "primary";
     private const string Secondary = "secondary";
@@ -251,7 +253,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
     /// <summary>Steps taken, what each run was told and what the emulators saw: the story of a failure.</summary>
     public string Trace => string.Join('\n', _trace);
 
-    /// <summary>Tolerated known bugs (by name) and how often each was met; see <see cref="Tolerate"/>.</summary>
+    /// <summary>The known bugs (by name) this world met and let pass; see <see cref="Tolerate"/>.</summary>
     public HashSet<string> Tolerated { get; } = new(StringComparer.Ordinal);
 
     /// <summary>What the runs met, counted (shared by the sequences of one test): proof that the interesting paths were taken.</summary>
