@@ -78,8 +78,9 @@ internal static class UploadCommand
             credential), TENCENTCLOUD_REGION (default region), HTTPS_PROXY / NO_PROXY (proxy).
 
             Exit codes: 0 ok, 2 bad usage or input, 3 service error, 4 network error, 5 file changed while
-            uploading, 6 temporary credential would expire, 7 a batch left files not uploaded, 70 internal
-            error, 130 cancelled or paused.
+            uploading, 6 temporary credential would expire, 7 a batch left files not uploaded, 8 the same
+            upload is running in another run, 9 CommitUpload's outcome is unknown (the media may be in VOD),
+            70 internal error, 130 cancelled or paused.
 
             Resume: an interrupted upload (Ctrl+C, SIGTERM, a crash, a network down past the retries) keeps a
             checkpoint; run the same command again to continue where it stopped. `vodraw checkpoints list` shows

@@ -15,6 +15,38 @@ public class VodRawException : Exception
         Code = code;
     }
 
+    /// <summary>
+    /// A copy of <paramref name="other"/> that also names <paramref name="checkpointId"/> and <paramref name="openUploads"/>:
+    /// an exception is never edited once thrown; a layer that knows more throws a complete copy (with the original's
+    /// stack trace and inner exception).
+    /// </summary>
+    private protected VodRawException(VodRawException other, string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads)
+        : base(other.RawMessage, other.InnerException)
+    {
+        Code = other.Code;
+        Operation = other.Operation;
+        RequestId = other.RequestId;
+        Status = other.Status;
+        IsTransient = other.IsTransient;
+        Attempts = other.Attempts;
+        CheckpointId = checkpointId;
+        OpenUploads = openUploads;
+        if (other.StackTrace is { } trace)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.SetRemoteStackTrace(this, trace);
+        }
+    }
+
+    /// <summary>The message as built, without the open uploads' description.</summary>
+    private string RawMessage => base.Message;
+
+    /// <summary>This failure, complete: the same exception naming the checkpoint that keeps it resumable and every upload left open.</summary>
+    internal VodRawException With(string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads) =>
+        checkpointId == CheckpointId && openUploads.SequenceEqual(OpenUploads) ? this : Copy(checkpointId, openUploads);
+
+    /// <summary>A copy of the same type with these two facts (each derived type copies its own fields).</summary>
+    private protected virtual VodRawException Copy(string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads) => new(this, checkpointId, openUploads);
+
     /// <summary>The call that failed (<c>ApplyUpload</c>, <c>UploadPart</c>, <c>CompleteMultipartUpload</c>, ...), or null for a local check.</summary>
     public string? Operation { get; init; }
 
@@ -40,13 +72,13 @@ public class VodRawException : Exception
     /// Multipart uploads this failure left open because aborting them failed too (each named so it can be aborted
     /// later; COS bills stored parts until then). Empty when nothing was left behind.
     /// </summary>
-    public IReadOnlyList<OpenMultipartUpload> OpenUploads { get; internal set; } = [];
+    public IReadOnlyList<OpenMultipartUpload> OpenUploads { get; init; } = [];
 
     /// <summary>
     /// The checkpoint that keeps this upload resumable (a checkpoint store was configured): run the same upload again
     /// to continue. Null when there is nothing to resume.
     /// </summary>
-    public string? CheckpointId { get; internal set; }
+    public string? CheckpointId { get; init; }
 
     /// <inheritdoc />
     public override string Message => OpenUploads.Count == 0 ? base.Message : base.Message + " " + OpenMultipartUpload.Describe(OpenUploads);
@@ -106,6 +138,15 @@ public sealed class VodApiException : VodRawException
         Operation = action;
     }
 
+    private VodApiException(VodApiException other, string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads)
+        : base(other, checkpointId, openUploads)
+    {
+        Action = other.Action;
+        ServiceMessage = other.ServiceMessage;
+    }
+
+    private protected override VodRawException Copy(string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads) => new VodApiException(this, checkpointId, openUploads);
+
     /// <summary>The API action that failed (the same as <see cref="VodRawException.Operation"/>).</summary>
     public string Action { get; }
 
@@ -122,6 +163,17 @@ public sealed class CosException : VodRawException
     {
         Operation = operation;
     }
+
+    private CosException(CosException other, string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads)
+        : base(other, checkpointId, openUploads)
+    {
+        TraceId = other.TraceId;
+        PartNumber = other.PartNumber;
+        Key = other.Key;
+        UploadId = other.UploadId;
+    }
+
+    private protected override VodRawException Copy(string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads) => new CosException(this, checkpointId, openUploads);
 
     /// <summary>COS's trace id (<c>x-cos-trace-id</c>), when given.</summary>
     public string? TraceId { get; init; }
@@ -149,6 +201,14 @@ public sealed class CredentialExpiredException : VodRawException
         ExpiredAt = expiredAt;
     }
 
+    private CredentialExpiredException(CredentialExpiredException other, string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads)
+        : base(other, checkpointId, openUploads)
+    {
+        ExpiredAt = other.ExpiredAt;
+    }
+
+    private protected override VodRawException Copy(string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads) => new CredentialExpiredException(this, checkpointId, openUploads);
+
     /// <summary>When the credential stops (stopped) working.</summary>
     public DateTimeOffset ExpiredAt { get; }
 }
@@ -162,6 +222,14 @@ public sealed class FileChangedException : VodRawException
     {
         Path = path;
     }
+
+    private FileChangedException(FileChangedException other, string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads)
+        : base(other, checkpointId, openUploads)
+    {
+        Path = other.Path;
+    }
+
+    private protected override VodRawException Copy(string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads) => new FileChangedException(this, checkpointId, openUploads);
 
     /// <summary>The file that changed.</summary>
     public string Path { get; }
@@ -188,6 +256,15 @@ public sealed class CommitOutcomeUnknownException : VodRawException
         SessionContext = sessionContext;
         Operation = "CommitUpload";
     }
+
+    private CommitOutcomeUnknownException(CommitOutcomeUnknownException other, string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads)
+        : base(other, checkpointId, openUploads)
+    {
+        MediaStoragePath = other.MediaStoragePath;
+        SessionContext = other.SessionContext;
+    }
+
+    private protected override VodRawException Copy(string? checkpointId, IReadOnlyList<OpenMultipartUpload> openUploads) => new CommitOutcomeUnknownException(this, checkpointId, openUploads);
 
     /// <summary>Where ApplyUpload put the media: its storage path, to find it in VOD.</summary>
     public string? MediaStoragePath { get; }

@@ -273,18 +273,22 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         });
     }
 
-    /// <summary>An upload's failure as the single-file command reports it: exit code, code, message, request id.</summary>
-    private static (int ExitCode, string? Code, string Message, string? RequestId) Describe(Exception e) => e switch
+    /// <summary>An upload's failure as the single-file command reports it: the exit code from the one table (<see cref="ExitCodes.For"/>), code, message, request id.</summary>
+    private static (int ExitCode, string? Code, string Message, string? RequestId) Describe(Exception e) => (ExitCodes.For(e), e switch
     {
-        ArgumentException a => (ExitCodes.Usage, "InvalidInput", ResultWriter.ToolMessage(a), null),
-        FileChangedException f => (ExitCodes.FileChanged, f.Code, f.Message, f.RequestId),
-        CredentialExpiredException c => (ExitCodes.CredentialExpired, c.Code, c.Message, c.RequestId),
-        VodRawException { Code: VodRawErrorCodes.CheckpointInUse } v => (ExitCodes.InUse, v.Code, v.Message, null),
-        VodRawException { Code: VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout } v => (ExitCodes.NetworkError, v.Code, Resumable(v), v.RequestId),
-        VodRawException v => (ExitCodes.ServiceError, v.Code, Resumable(v), v.RequestId),
-        IOException or UnauthorizedAccessException => (ExitCodes.Usage, "InvalidInput", e.Message, null),
-        _ => (ExitCodes.InternalError, "InternalError", $"unexpected {e.GetType().Name}: {e.Message}", null),
-    };
+        ArgumentException => "InvalidInput",
+        VodRawException v => v.Code,
+        IOException or UnauthorizedAccessException => "InvalidInput",
+        _ => "InternalError",
+    }, e switch
+    {
+        ArgumentException a => ResultWriter.ToolMessage(a),
+        CommitOutcomeUnknownException { CheckpointId: not null } u => u.Message + " Running the batch again asks VOD with the same session first.",
+        VodRawException { Code: VodRawErrorCodes.CheckpointInUse } v => v.Message,
+        VodRawException v => Resumable(v),
+        IOException or UnauthorizedAccessException => e.Message,
+        _ => $"unexpected {e.GetType().Name}: {e.Message}",
+    }, (e as VodRawException) is { Code: not VodRawErrorCodes.CheckpointInUse } r ? r.RequestId : null);
 
     private static string Resumable(VodRawException v) =>
         v.CheckpointId is null ? v.Message : v.Message + " Running the batch again resumes it.";
@@ -335,11 +339,29 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         (settings.Json ? env.Error : env.Out).WriteLine(line);
         if (exitCode == ExitCodes.Cancelled)
         {
-            env.Error.WriteLine($"paused: {remaining} files not finished; what was uploaded is kept. Run the same command again to continue (committed files are skipped, interrupted ones resume).");
+            env.Error.WriteLine($"paused: {remaining} files not finished; each interrupted one's checkpoint keeps the parts COS confirmed. Run the same command again to continue (committed files are skipped, interrupted ones resume).");
         }
         else if (exitCode == ExitCodes.BatchIncomplete)
         {
-            env.Error.WriteLine("vodraw: not every file was uploaded" + (settings.ResultsPath is null ? "" : $" ({settings.ResultsPath} says which)") + "; run the same command again to retry the failed ones.");
+            env.Error.WriteLine(IncompleteAdvice(_failed, _changed, remaining - _paused, settings.ResultsPath));
         }
+    }
+
+    /// <summary>What to do about an incomplete batch, said only where doing it can change the outcome.</summary>
+    internal static string IncompleteAdvice(int failed, int changed, int notStarted, string? resultsPath)
+    {
+        var which = resultsPath is null ? string.Empty : $" ({resultsPath} says which)";
+        var advice = new List<string>();
+        if (failed > 0 || notStarted > 0)
+        {
+            advice.Add(string.Create(CultureInfo.InvariantCulture, $"run the same command again to retry the {failed + notStarted} not uploaded"));
+        }
+
+        if (changed > 0)
+        {
+            advice.Add(string.Create(CultureInfo.InvariantCulture, $"{changed} changed since their commit and are not uploaded again unless you add --reupload-changed (running the same command again without it changes nothing for them)"));
+        }
+
+        return "vodraw: not every file was uploaded" + which + "; " + string.Join("; ", advice) + ".";
     }
 }

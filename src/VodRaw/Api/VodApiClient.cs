@@ -76,6 +76,7 @@ internal sealed class VodApiClient
             Inactivity = _inactivity,
             CreateRequest = (_, _) => CreateRequest(signer, credential.Token, action, region, payload),
             OnReplyLost = replyLost,
+            RequestIdOf = static result => result.RequestId,
             ReadResponse = async (response, watchdog, ct) =>
             {
                 var status = (int)response.StatusCode;

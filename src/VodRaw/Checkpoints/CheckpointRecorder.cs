@@ -164,6 +164,18 @@ internal sealed class CheckpointRecorder : IUploadJournal
         await WriteAsync().ConfigureAwait(false);
     }
 
+    /// <summary>CommitUpload was refused outright (no reply lost): it was not applied, so a later run transfers and commits as usual.</summary>
+    public ValueTask CommitRefusedAsync()
+    {
+        lock (_gate)
+        {
+            _document.CommitSent = false;
+            _dirty = true;
+        }
+
+        return WriteAsync();
+    }
+
     /// <summary>Writes what is not yet written (the upload paused or failed and may be resumed).</summary>
     public async ValueTask FlushAsync()
     {

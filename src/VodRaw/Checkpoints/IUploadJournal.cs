@@ -37,6 +37,9 @@ internal interface IUploadJournal
     /// <summary>CommitUpload is about to be sent: recorded durably first, so a later run knows it may have been applied.</summary>
     ValueTask CommitSendingAsync(CancellationToken cancellationToken);
 
+    /// <summary>CommitUpload was refused on its first attempt, with no reply lost: it was not applied, so the commit is no longer in flight.</summary>
+    ValueTask CommitRefusedAsync();
+
     /// <summary>
     /// CommitUpload returned: the journal keeps <paramref name="response"/> as the upload's record (when the store keeps
     /// committed uploads; returns true) or removes itself (false).

@@ -33,6 +33,8 @@ internal sealed class NullJournal : IUploadJournal, IObjectJournal
 
     public ValueTask CommitSendingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    public ValueTask CommitRefusedAsync() => ValueTask.CompletedTask;
+
     public ValueTask<bool> CommittedAsync(VodUploadResponse response) => ValueTask.FromResult(false);
 
     public ValueTask FlushAsync() => ValueTask.CompletedTask;

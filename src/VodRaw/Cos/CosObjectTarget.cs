@@ -117,13 +117,14 @@ internal sealed class CosObjectTarget : IMultipartTarget
         {
             uploadId = await _sender.SendAsync(call, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (replyLost && e is VodRawException or OperationCanceledException)
+        catch (Exception e) when ((replyLost && e is VodRawException or OperationCanceledException) || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            // An attempt before the last may have created an upload whose id never arrived: find and abort it.
+            // An attempt before the last may have created an upload whose id never arrived (its reply was lost, or a
+            // cancel cut it off): find and abort it, on a timer of its own.
             var leftOpen = await AbortStrayUploadsAsync(keep: null, LostInitiateReason).ConfigureAwait(false);
-            if (e is VodRawException v)
+            if (e is VodRawException v && leftOpen.Count > 0)
             {
-                v.OpenUploads = leftOpen;
+                throw v.With(v.CheckpointId, [.. v.OpenUploads, .. leftOpen]);
             }
 
             throw;

@@ -9,6 +9,14 @@ namespace VodRaw.Cos;
 /// </summary>
 internal sealed class CredentialExpiryGuard(DateTimeOffset? expiresAt, TimeSpan skewAllowance, Func<double?> measuredBytesPerSecond)
 {
+    /// <summary>
+    /// The one rule for "this temporary credential can no longer sign": its expiry, less <paramref name="skewAllowance"/>,
+    /// is not after <paramref name="now"/>. Used before each request, when a checkpoint is opened, and when one is
+    /// aborted (with no allowance: an abort is tried while the credential still works at all).
+    /// </summary>
+    public static bool HasExpired(DateTimeOffset? expiresAt, TimeSpan skewAllowance, DateTimeOffset now) =>
+        expiresAt is { } expires && expires - skewAllowance <= now;
+
     /// <summary>Throws <see cref="CredentialExpiredException"/> when a request of <paramref name="bodyBytes"/> should not start at <paramref name="now"/>.</summary>
     public void EnsureCanFinish(DateTimeOffset now, long bodyBytes)
     {
@@ -18,7 +26,7 @@ internal sealed class CredentialExpiryGuard(DateTimeOffset? expiresAt, TimeSpan 
         }
 
         var usable = expires - skewAllowance - now;
-        if (usable <= TimeSpan.Zero)
+        if (HasExpired(expires, skewAllowance, now))
         {
             throw new CredentialExpiredException(expires, "no further request is started with it.");
         }

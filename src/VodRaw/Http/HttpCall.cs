@@ -45,6 +45,9 @@ internal sealed class HttpCall<T>
     /// </summary>
     public Action? OnReplyLost { get; init; }
 
+    /// <summary>For traces: the RequestId a successful reply carries (the VOD API's envelope), when the reader knows one.</summary>
+    public Func<T, string?>? RequestIdOf { get; init; }
+
     /// <summary>Told when an attempt failed because the service is throttling (<see cref="RetryPolicy.IsThrottling"/>), before the retry.</summary>
     public Action? OnThrottled { get; init; }
 }

@@ -66,7 +66,7 @@ internal sealed class HttpSender : IDisposable
             var outcome = await AttemptAsync(call, attempt, trace, cancellationToken).ConfigureAwait(false);
             if (outcome.Failure is not { } failure)
             {
-                if (outcome.Value is Api.ApiResult { RequestId: { } requestId })
+                if (call.RequestIdOf?.Invoke(outcome.Value!) is { } requestId)
                 {
                     trace.RequestId = requestId;
                 }
@@ -158,7 +158,7 @@ internal sealed class HttpSender : IDisposable
     {
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)
         {
-            if (inner is Transfer.PartSourceFailure { InnerException: { } local })
+            if (inner is LocalBodyFailure { InnerException: { } local })
             {
                 return local;
             }

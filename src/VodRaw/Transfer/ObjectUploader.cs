@@ -211,7 +211,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
                     ledger.LeftOpen([open]);
                     if (error is VodRawException v)
                     {
-                        v.OpenUploads = [.. v.OpenUploads, open];
+                        error = v.With(v.CheckpointId, [.. v.OpenUploads, open]);
                     }
                 }
             }

@@ -82,7 +82,7 @@ internal sealed class PartContent : HttpContent
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw new PartSourceFailure(e);
+                    throw new Http.LocalBodyFailure(e);
                 }
 
                 crc = VodRaw.Hashing.Crc64.Append(crc, chunk.Span);

@@ -53,10 +53,3 @@ internal sealed class PartData
         return new(default, null, source, offset, length, chunks);
     }
 }
-
-/// <summary>
-/// Reading the source failed while a streamed body was being written (the file changed or could not be read): a local
-/// failure, never a network one. <see cref="Http.HttpSender"/> rethrows <see cref="Exception.InnerException"/>
-/// instead of retrying.
-/// </summary>
-internal sealed class PartSourceFailure(Exception inner) : Exception("Reading the part's source failed.", inner);

@@ -54,6 +54,23 @@ internal sealed class ResumedSession : IUploadSession
 
     public RecoveryDecision AfterFailure(Exception failure) => RetryPolicy.AfterResumedFailure(failure, _document.CommitSent);
 
+    /// <summary>
+    /// For a commit in flight: a file that changed since that commit was sent (null when none did). The commit is still
+    /// settled (it may hold the content from before the change); the file as it is now is then uploaded as new media.
+    /// </summary>
+    public string? ChangedPath { get; private set; }
+
+    /// <summary>
+    /// After a commit in flight was settled for content that changed since: says so (with the FileId, so it is never
+    /// forgotten) and removes the record, so that the file as it is now is uploaded in a fresh session.
+    /// </summary>
+    public async Task SupersededAsync(VodUploadResponse settled)
+    {
+        await _recorder.DeleteAsync().ConfigureAwait(false);
+        _store.Report(new CheckpointNotice(CheckpointNoticeKind.StartingFresh, _document.Id,
+            $"{ChangedPath} changed after an earlier run sent CommitUpload: that commit is settled as FileId {settled.FileId} (the content from before the change); uploading the file as it is now as new media."));
+    }
+
     /// <summary>What opening a checkpoint gave: nothing to resume, an earlier run's committed result, or a session.</summary>
     public readonly record struct Opening(ResumedSession? Session, VodUploadResponse? Committed);
 
@@ -66,7 +83,11 @@ internal sealed class ResumedSession : IUploadSession
         HttpSender Sender,
         VodUploadClientOptions Options,
         long PutBytesPerWrite,
-        List<OpenMultipartUpload> LeftOpen);
+        List<OpenMultipartUpload> LeftOpen)
+    {
+        /// <summary>The session being opened, from the moment it exists until it is given up: a cancel while it is reconciled pauses it.</summary>
+        public ResumedSession? Opening { get; set; }
+    }
 
     /// <summary>
     /// The live checkpoint of this very upload, checked (identity, credential, fingerprints) and reconciled with COS;
@@ -103,16 +124,19 @@ internal sealed class ResumedSession : IUploadSession
         var apply = document.Session.ToApplyResult(temp);
         var session = new ResumedSession(store, document, new CheckpointRecorder(store, document, options.TimeProvider, inputs.PutBytesPerWrite), apply,
             inputs.CreateStorage(apply), options.AbortTimeout);
+        inputs.Opening = session;
         if (document.CommitSent)
         {
-            // CommitUpload may have been applied: nothing is transferred; the commit is sent again with the same session key.
+            // CommitUpload may have been applied: nothing is transferred; the commit is sent again with the same session
+            // key, even when a file changed since (that commit is settled first, so its FileId is never forgotten).
+            session.ChangedPath = Enumerable.Range(0, files.Count).Where(i => !identity.Fingerprints[i].Matches(document.Files[i].Fingerprint))
+                .Select(i => document.Files[i].Path).FirstOrDefault();
             store.Report(new CheckpointNotice(CheckpointNoticeKind.Resuming, document.Id,
                 "an earlier run sent CommitUpload for this upload and got no answer; asking VOD again with the same session."));
             return new Opening(session, null);
         }
 
-        var now = options.TimeProvider.GetUtcNow();
-        if (temp is { ExpiredTime: > 0 } && DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime) - options.CredentialExpiryMargin <= now)
+        if (temp is { ExpiredTime: > 0 } && CredentialExpiryGuard.HasExpired(DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime), options.CredentialExpiryMargin, options.TimeProvider.GetUtcNow()))
         {
             await session.AbandonAsync(inputs, string.Create(CultureInfo.InvariantCulture,
                 $"the interrupted upload's temporary credential expired at {DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime).UtcDateTime:u}"), tryAbort: false).ConfigureAwait(false);
@@ -157,26 +181,25 @@ internal sealed class ResumedSession : IUploadSession
     public async Task AbandonAsync(Inputs inputs, string reason, bool tryAbort)
     {
         var leftOpen = new List<OpenMultipartUpload>();
-        foreach (var (key, uploadId) in _recorder.OpenUploads())
+        if (!tryAbort)
         {
-            if (!tryAbort)
+            foreach (var (key, uploadId) in _recorder.OpenUploads())
             {
                 leftOpen.Add(new OpenMultipartUpload(Storage.Bucket, key, uploadId, reason + "; COS's lifecycle rules remove it, or abort it with a valid credential"));
-                continue;
             }
-
-            using var cts = new CancellationTokenSource(_abortTimeout);
-            try
+        }
+        else
+        {
+            // Every upload under the key of a file not complete: the recorded one, and one an Initiate whose reply never
+            // arrived (a crash or a cancel cut it off) created without a record.
+            foreach (var key in _document.Files.Where(f => !f.Complete && PartCount(f) > 1).Select(f => f.Key))
             {
-                await Storage.Target(inputs.Sender, key).AbortAsync(uploadId, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is VodRawException or OperationCanceledException)
-            {
-                leftOpen.Add(new OpenMultipartUpload(Storage.Bucket, key, uploadId, "an abandoned checkpoint's upload could not be aborted: " + e.Message));
+                leftOpen.AddRange(await Storage.Target(inputs.Sender, key).AbortAllUploadsAsync("an abandoned checkpoint's upload").ConfigureAwait(false));
             }
         }
 
         await _recorder.DeleteAsync().ConfigureAwait(false);
+        inputs.Opening = null;
         lock (inputs.LeftOpen)
         {
             inputs.LeftOpen.AddRange(leftOpen);
@@ -190,6 +213,9 @@ internal sealed class ResumedSession : IUploadSession
             Bytes = total,
         });
     }
+
+    /// <summary>How many parts a file of this session is cut into (1: a single PUT, never a multipart upload).</summary>
+    private int PartCount(FileRecord file) => CheckpointStore.PartCount(file.Fingerprint.Size, _document.PartSize);
 
     /// <summary>Asks COS what it holds of every file, in parallel, before the transfer starts.</summary>
     private Task ReconcileAsync(Inputs inputs, CancellationToken cancellationToken) =>

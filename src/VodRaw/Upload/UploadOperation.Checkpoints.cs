@@ -77,7 +77,7 @@ internal sealed partial class UploadOperation
 
         var recorder = new CheckpointRecorder(store, document, Options.TimeProvider);
         var open = recorder.OpenUploads();
-        if (temp is { ExpiredTime: > 0 } && DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime) <= Options.TimeProvider.GetUtcNow())
+        if (temp is { ExpiredTime: > 0 } && Cos.CredentialExpiryGuard.HasExpired(DateTimeOffset.FromUnixTimeSeconds(temp.ExpiredTime), TimeSpan.Zero, Options.TimeProvider.GetUtcNow()))
         {
             await recorder.DeleteAsync().ConfigureAwait(false);
             return open.Select(u => new OpenMultipartUpload(document.Session.Bucket, u.Key, u.UploadId, "the checkpoint's temporary credential has expired; COS's lifecycle rules remove the upload")).ToList();

@@ -98,6 +98,14 @@ internal sealed partial class UploadOperation
                     try
                     {
                         var response = await TransferAndCommitAsync(upload, session, files, tracker, cancellationToken).ConfigureAwait(false);
+                        if (round == 0 && session is ResumedSession { ChangedPath: not null } superseded)
+                        {
+                            // A commit in flight was settled for the content from before a change: now the file as it is.
+                            await superseded.SupersededAsync(response).ConfigureAwait(false);
+                            tracker = Plan(files);
+                            continue;
+                        }
+
                         var open = Others(leftOpen);
                         return open.Count == 0 ? response : response with { OpenUploads = open };
                     }
@@ -111,7 +119,8 @@ internal sealed partial class UploadOperation
             }
             catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e is not UploadCanceledException)
             {
-                throw await CanceledAsync(session, upload, Others(leftOpen), e, cancellationToken).ConfigureAwait(false);
+                // Cancelled while a checkpoint was being reconciled: that session is paused as it stands.
+                throw await CanceledAsync(session ?? inputs?.Opening, upload, Others(leftOpen), e, cancellationToken).ConfigureAwait(false);
             }
             catch (FileChangedException) when (session is { Journal.Resumable: true })
             {
@@ -120,17 +129,22 @@ internal sealed partial class UploadOperation
                 await session.Journal.DeleteAsync().ConfigureAwait(false);
                 throw;
             }
-            catch (VodRawException e) when (session?.Journal.CheckpointId is { } checkpointId)
-            {
-                await session.Journal.FlushAsync().ConfigureAwait(false);
-                e.CheckpointId = checkpointId;
-                AddOpen(e, Others(leftOpen));
-                throw;
-            }
             catch (VodRawException e)
             {
-                AddOpen(e, Others(leftOpen));
-                throw;
+                // The failure, complete: the checkpoint that keeps it resumable and every upload left open.
+                var checkpointId = session?.Journal.CheckpointId;
+                if (checkpointId is not null)
+                {
+                    await session!.Journal.FlushAsync().ConfigureAwait(false);
+                }
+
+                var complete = e.With(checkpointId ?? e.CheckpointId, WithOpen(e, Others(leftOpen)));
+                if (ReferenceEquals(complete, e))
+                {
+                    throw;
+                }
+
+                throw complete;
             }
         }
         finally
@@ -160,14 +174,11 @@ internal sealed partial class UploadOperation
         return all;
     }
 
-    /// <summary>Names on a failure the uploads left open that it does not name yet.</summary>
-    private static void AddOpen(VodRawException e, List<OpenMultipartUpload> open)
+    /// <summary>The uploads a failure names, and those left open that it does not name yet.</summary>
+    private static IReadOnlyList<OpenMultipartUpload> WithOpen(VodRawException e, List<OpenMultipartUpload> open)
     {
         var missing = open.Where(u => !e.OpenUploads.Contains(u)).ToList();
-        if (missing.Count > 0)
-        {
-            e.OpenUploads = [.. e.OpenUploads, .. missing];
-        }
+        return missing.Count == 0 ? e.OpenUploads : [.. e.OpenUploads, .. missing];
     }
 
     /// <summary>Opens a fresh session: ApplyUpload, then (with a checkpoint store) its checkpoint, written before any byte goes to COS.</summary>
@@ -331,6 +342,12 @@ internal sealed partial class UploadOperation
                 Attempts = e.Attempts,
                 CheckpointId = session.Journal.CheckpointId,
             };
+        }
+        catch (VodRawException)
+        {
+            // Refused on the first attempt, no reply lost: not applied; the commit is no longer in flight.
+            await session.Journal.CommitRefusedAsync().ConfigureAwait(false);
+            throw;
         }
 
         if (string.IsNullOrEmpty(commit.FileId))

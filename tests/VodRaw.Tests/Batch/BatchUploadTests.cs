@@ -171,6 +171,9 @@ public sealed class BatchUploadTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.BatchIncomplete, second);
         Assert.Contains("changed since it was committed", secondError, StringComparison.Ordinal);
+        // Nothing failed: the advice is the flag that changes the outcome, not a re-run that cannot.
+        Assert.DoesNotContain("retry", secondError, StringComparison.Ordinal);
+        Assert.Contains("add --reupload-changed", secondError, StringComparison.Ordinal);
         Assert.Equal(BatchTree.ExpectedMedia, _emulator.CommittedSessions);
         Assert.Equal("changed", Lines(ResultsPath).Single(l => l.GetProperty("path").GetString() == changed).GetProperty("status").GetString());
 

@@ -37,4 +37,16 @@ public sealed class CredentialExpiryGuardTests
     {
         new CredentialExpiryGuard(null, TimeSpan.FromSeconds(5), () => 1).EnsureCanFinish(Now, long.MaxValue);
     }
+
+    [Fact]
+    public void TheOneExpiryRuleCountsTheAllowanceAndTheExactInstant()
+    {
+        var expires = DateTimeOffset.Parse("2026-12-07T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var margin = TimeSpan.FromSeconds(5);
+        Assert.False(CredentialExpiryGuard.HasExpired(null, margin, expires.AddYears(1))); // no expiry given: never
+        Assert.True(CredentialExpiryGuard.HasExpired(expires, margin, expires - margin)); // at the allowance's edge
+        Assert.False(CredentialExpiryGuard.HasExpired(expires, margin, expires - margin - TimeSpan.FromTicks(1)));
+        Assert.True(CredentialExpiryGuard.HasExpired(expires, TimeSpan.Zero, expires));
+        Assert.False(CredentialExpiryGuard.HasExpired(expires, TimeSpan.Zero, expires - TimeSpan.FromTicks(1)));
+    }
 }

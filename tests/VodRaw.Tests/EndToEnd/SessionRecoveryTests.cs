@@ -77,7 +77,7 @@ public sealed class SessionRecoveryTests : IAsyncLifetime
         Assert.Equal(1, _h.Emulator.CommittedSessions);
         var open = Assert.Single(response.OpenUploads); // the stale upload, named beside the success with its reason
         Assert.Equal(staleUpload, open.UploadId);
-        Assert.Contains("could not be aborted", open.Reason, StringComparison.Ordinal);
+        Assert.Contains("abandoned checkpoint's upload; abort failed", open.Reason, StringComparison.Ordinal);
         Assert.Contains(_notices, n => n.Kind == CheckpointNoticeKind.StartingFresh && n.Bytes == _content.Length && n.Message.Contains("AccessDenied", StringComparison.Ordinal));
 
         // Run 3: the same upload again answers with the recorded result; nothing is sent, nothing claims a commit was in flight.
@@ -182,6 +182,32 @@ public sealed class SessionRecoveryTests : IAsyncLifetime
         Assert.Contains(error.MediaStoragePath!, error.Message, StringComparison.Ordinal);
         Assert.Null(error.CheckpointId);
         Assert.Equal(ExitCodes.CommitUnknown, ExitCodes.For(error));
+    }
+
+    [Fact]
+    public async Task ACommitRefusedOutrightIsNotLeftInFlightAndTheNextRunCommitsWithoutSendingTheFilesAgain()
+    {
+        _h.Emulator.Faults.Fail(EmulatorOperation.CommitUpload, 200, "FailedOperation.Busy");
+        using (var first = Client())
+        {
+            var refused = await Assert.ThrowsAsync<VodApiException>(() => first.UploadAsync("ap-guangzhou", Request));
+            Assert.Equal("FailedOperation.Busy", refused.Code);
+            Assert.NotNull(refused.CheckpointId);
+        }
+
+        Assert.Equal(1, _h.Emulator.Attempts(EmulatorOperation.CommitUpload)); // the fault fired; nothing was applied
+        Assert.Equal(0, _h.Emulator.CommittedSessions);
+        var kept = Assert.Single(Store().List());
+        Assert.False(kept.CommitSent); // refused outright: not a commit in flight
+        Assert.Equal("resumable", CheckpointsCommand.State(kept));
+
+        _h.Emulator.ClearRequests();
+        using var again = Client();
+        var response = await again.UploadAsync("ap-guangzhou", Request);
+        Assert.Equal(_content.Length, response.BytesResumed);
+        Assert.Equal(0, response.BytesUploaded);
+        Assert.Equal(1, _h.Emulator.CommittedSessions);
+        Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation is EmulatorOperation.UploadPart or EmulatorOperation.PutObject or EmulatorOperation.ApplyUpload);
     }
 
     [Fact]

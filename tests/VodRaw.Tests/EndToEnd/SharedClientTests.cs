@@ -37,8 +37,9 @@ public sealed class SharedClientTests : IAsyncLifetime
         Assert.True(budget.PeakHeld > 2 * PartSize, $"peak {budget.PeakHeld}: the budget was never filled, so this test proves nothing");
         Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
         // Measured at the pool too, not only by the budget's own count (small files' arrays round up to 4 KiB or 8 KiB;
-        // a streamed part reserves one chunk and rents it only while its body is written).
-        Assert.InRange(_h.Pool.PeakOutstandingBytes, 2 * PartContent.ChunkSize, (3 * PartSize) + (20 * 8192));
+        // a streamed part reserves one chunk and rents it only while its body is written). The lower bound is one chunk:
+        // how many bodies are written at the same instant depends on the machine's speed, which no test may.
+        Assert.InRange(_h.Pool.PeakOutstandingBytes, PartContent.ChunkSize, (3 * PartSize) + (20 * 8192));
     }
 
     [Fact]
