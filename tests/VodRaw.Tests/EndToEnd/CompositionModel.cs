@@ -441,7 +441,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
             }
 
             _trace.Add($"  → {where}: cancelled, {e.Outcome}, kept {e.BytesKept}, checkpoint {e.CheckpointId}, MediaStoragePath {e.MediaStoragePath}, open [{string.Join(", ", e.OpenUploads.Select(u => u.UploadId))}]");
-            AddRequests(service, noticesBefore);
+            AddRequests(label, service, noticesBefore);
             OnCanceled(label, service, file, heldBack, e);
             return null;
         }
@@ -449,13 +449,13 @@ internal sealed class CompositionWorld : IAsyncDisposable
         {
             await SettleAsync(service);
             _trace.Add($"  → {where}: {e.GetType().Name} {e.Operation}/{e.Code}, checkpoint {e.CheckpointId}, open [{string.Join(", ", e.OpenUploads.Select(u => u.UploadId))}]: {e.Message}");
-            AddRequests(service, noticesBefore);
+            AddRequests(label, service, noticesBefore);
             OnFailed(label, service, kind, faults, e);
             return null;
         }
         catch (Exception e) when (e is not ModelViolationException)
         {
-            AddRequests(service, noticesBefore);
+            AddRequests(label, service, noticesBefore);
             throw Violation($"4: the run threw {e.GetType().Name}, not a VodRawException or UploadCanceledException: {e}");
         }
         finally
@@ -463,7 +463,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
             service.Faults.Clear();
         }
 
-        AddRequests(service, noticesBefore);
+        AddRequests(label, service, noticesBefore);
         await OnSucceededAsync(label, service, file, response);
         return response;
     }
@@ -485,7 +485,7 @@ internal sealed class CompositionWorld : IAsyncDisposable
         }
     }
 
-    private void AddRequests(VodEmulator service, int noticesBefore)
+    private void AddRequests(string label, VodEmulator service, int noticesBefore)
     {
         foreach (var rule in service.Faults.FiredRules)
         {
@@ -500,6 +500,12 @@ internal sealed class CompositionWorld : IAsyncDisposable
             _trace.Add($"    notice {notice.Kind}: {notice.Message}");
             Count("notice: " + notice.Kind + (notice.Kind == CheckpointNoticeKind.StartingFresh ? " (" + FreshReason(notice.Message) + ")" : string.Empty));
             Check(!notice.Message.Contains("safe to repeat", StringComparison.OrdinalIgnoreCase), "4: a notice says 'safe to repeat': " + notice.Message);
+
+            // A FileId a notice names (a commit in flight settled for content that changed since) is told to the caller.
+            foreach (var media in service.CommittedMedia.Where(m => notice.Message.Contains(m.FileId, StringComparison.Ordinal)))
+            {
+                _known.Add((label, media.FileId));
+            }
         }
     }
 
