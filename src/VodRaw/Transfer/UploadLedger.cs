@@ -35,6 +35,9 @@ internal sealed class UploadLedger
 
     public void CommitSent() => Volatile.Write(ref _commitSent, 1);
 
+    /// <summary>CommitUpload answered (a FileId, or a refusal that applied nothing): no commit is in flight any more.</summary>
+    public void CommitAnswered() => Volatile.Write(ref _commitSent, 0);
+
     /// <summary>A multipart upload was left open on purpose, for a checkpoint to resume.</summary>
     public void KeptForResume() => Interlocked.Increment(ref _kept);
 

@@ -348,9 +348,12 @@ internal sealed partial class UploadOperation
         catch (VodRawException)
         {
             // Refused on the first attempt, no reply lost: not applied; the commit is no longer in flight.
+            _ledger.CommitAnswered();
             await session.Journal.CommitRefusedAsync().ConfigureAwait(false);
             throw;
         }
+
+        _ledger.CommitAnswered();
 
         if (string.IsNullOrEmpty(commit.FileId))
         {

@@ -301,7 +301,9 @@ public sealed class SessionRecoveryTests : IAsyncLifetime
             Assert.Equal(1, other.Attempts(EmulatorOperation.ApplyUpload));
             Assert.Equal(0, other.Attempts(EmulatorOperation.ListParts));
             Assert.Equal(1, other.CommittedSessions);
-            Assert.Empty(_h.Emulator.Requests);
+            // The first service was not asked anything (what it logs now is the cancelled run's parts, cut off).
+            Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation is EmulatorOperation.ApplyUpload or EmulatorOperation.ListParts
+                or EmulatorOperation.ListMultipartUploads or EmulatorOperation.AbortMultipartUpload or EmulatorOperation.CommitUpload);
         }
 
         Assert.Single(Store().List());
