@@ -410,3 +410,42 @@ public sealed partial class CliTests
     [GeneratedRegex(@"dotnet run --project src/VodRaw\.Cli -- (?<args>upload [^`\n]*--emulator)")]
     private static partial Regex ReadmeRunLine();
 }
+
+/// <summary>The one table from a failure to an exit code (single uploads and batch files alike), row by row.</summary>
+public sealed class ExitCodeTableTests
+{
+    public static TheoryData<Exception, int> Rows => new()
+    {
+        { new ArgumentException("x"), ExitCodes.Usage },
+        { new UploadCanceledException(UploadInterruption.Paused, [], null, CancellationToken.None), ExitCodes.Cancelled },
+        { new OperationCanceledException(), ExitCodes.Cancelled },
+        { new FileChangedException("/a", "x"), ExitCodes.FileChanged },
+        { new CredentialExpiredException(DateTimeOffset.UnixEpoch, "x"), ExitCodes.CredentialExpired },
+        { new CommitOutcomeUnknownException("/p/f0.mp4", null, "x", null), ExitCodes.CommitUnknown },
+        { new VodRawException(VodRawErrorCodes.CommitOutcomeUnknown, "x"), ExitCodes.CommitUnknown },
+        { new VodRawException(VodRawErrorCodes.CheckpointInUse, "x"), ExitCodes.InUse },
+        { new VodRawException(VodRawErrorCodes.NetworkError, "x"), ExitCodes.NetworkError },
+        { new VodRawException(VodRawErrorCodes.Timeout, "x"), ExitCodes.NetworkError },
+        { new CosException("UploadPart", "AccessDenied", "x"), ExitCodes.ServiceError },
+        { new VodApiException("ApplyUpload", "InvalidParameterValue.MediaType", "x"), ExitCodes.ServiceError },
+        { new IOException("disk"), ExitCodes.Usage },
+        { new UnauthorizedAccessException("no"), ExitCodes.Usage },
+        { new InvalidOperationException("bug"), ExitCodes.InternalError },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void MapsEachFailureToItsDocumentedExitCode(Exception failure, int expected) => Assert.Equal(expected, ExitCodes.For(failure));
+
+    [Fact]
+    public void AnIncompleteBatchAdvisesARetryOnlyWhenOneCanChangeTheOutcome()
+    {
+        var changedOnly = VodRaw.Cli.Batch.BatchRunner.IncompleteAdvice(failed: 0, changed: 2, notStarted: 0, resultsPath: null);
+        Assert.DoesNotContain("retry", changedOnly, StringComparison.Ordinal);
+        Assert.Contains("--reupload-changed", changedOnly, StringComparison.Ordinal);
+        var failed = VodRaw.Cli.Batch.BatchRunner.IncompleteAdvice(failed: 3, changed: 0, notStarted: 1, resultsPath: "r.jsonl");
+        Assert.Contains("retry the 4 not uploaded", failed, StringComparison.Ordinal);
+        Assert.Contains("r.jsonl", failed, StringComparison.Ordinal);
+        Assert.DoesNotContain("--reupload-changed", failed, StringComparison.Ordinal);
+    }
+}
