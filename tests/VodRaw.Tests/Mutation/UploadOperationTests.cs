@@ -435,6 +435,44 @@ public sealed class UploadOperationTests : IAsyncLifetime
         Assert.Equal("InvalidRequest", failed.GetTagItem("error.type"));
     }
 
+    [Fact]
+    public async Task AFilesPartsAreStreamedFromDiskSoMoreOfThemFitInTheMemoryBudgetThanAStreams()
+    {
+        const long BigParts = 8L * 1024 * 1024;
+        var (media, _) = _h.File("ceiling.mp4", 1000);
+        var ceilings = new ConcurrentQueue<int>();
+        using var client = Client(o => o.Transfer = new TransferOptions { PartSize = BigParts }); // no fixed concurrency: the budget decides
+        client.BufferPoolFactory = (ceiling, _) =>
+        {
+            ceilings.Enqueue(ceiling);
+            return _h.Pool;
+        };
+
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media });
+        using var stream = new MemoryStream(new byte[1000]);
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaStream = stream, MediaType = "mp4" });
+
+        // A streamed part holds one chunk in memory, a stream's part all of it.
+        Assert.Equal([TransferOptions.MaxConcurrency, (int)(TransferOptions.DefaultMemoryBudget / BigParts)], ceilings);
+    }
+
+    [Fact]
+    public async Task TheUploadIsLoggedWithItsRegionFilesBytesAndMediaName()
+    {
+        var (media, content) = _h.File("logged-" + Guid.NewGuid().ToString("N") + ".mp4", 3000);
+        var (cover, coverContent) = _h.File("logged.jpg", 200);
+        using var events = new UploadStartedEvents();
+        using var client = Client();
+
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverFilePath = cover });
+        using var stream = new MemoryStream(new byte[10]);
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaStream = stream, MediaType = "mp4", MediaName = Path.GetFileName(media) });
+
+        var started = Assert.Single(events.Payloads, p => Equals(p[3], Path.GetFileName(media)));
+        Assert.Equal(["ap-guangzhou", 2, (long)(content.Length + coverContent.Length), Path.GetFileName(media)], started);
+        Assert.Contains(events.Payloads, p => Equals(p[3], "-") && Equals(p[2], 10L));
+    }
+
     /// <summary>The upload activities of this test's emulator (tests in other classes upload at the same time).</summary>
     private List<Activity> UploadsTracedHere(ActivityRecorder activities)
     {
@@ -476,6 +514,28 @@ public sealed class UploadOperationTests : IAsyncLifetime
         public override long Length => throw new NotSupportedException();
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    }
+
+    /// <summary>The payloads of VodRaw's UploadStarted events written while it is alive (other tests' too).</summary>
+    private sealed class UploadStartedEvents : System.Diagnostics.Tracing.EventListener
+    {
+        public ConcurrentQueue<object?[]> Payloads { get; } = new();
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+        {
+            if (eventSource.Name == VodRawTelemetry.Name)
+            {
+                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Informational);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName == "UploadStarted" && eventData.Payload is { } payload)
+            {
+                Payloads.Enqueue([.. payload]);
+            }
+        }
     }
 
     /// <summary>Records every VodRaw activity that stops while it is alive (other tests' too: filter by trace).</summary>
