@@ -269,6 +269,34 @@ public sealed class ResumedSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APackagesSegmentIsReconciledFromItsOwnFileOpenedForTheResume()
+    {
+        // A playlist and one segment of three parts; the segment's part 2 is refused for good.
+        var folder = Path.Combine(_h.TempDirectory, "pkg");
+        var (_, segment) = _h.File(Path.Combine("pkg", "a.ts"), (2 * PartSize) + 77, seed: 8);
+        var manifest = Path.Combine(folder, "index.m3u8");
+        File.WriteAllText(manifest, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\na.ts\n#EXT-X-ENDLIST\n");
+        var request = new VodUploadRequest { MediaFilePath = manifest };
+        _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 400, "BadDigest", partNumber: 2, times: 100);
+        string id;
+        using (var first = Client(o => o.ManifestDiscovery = ManifestDiscovery.Local))
+        {
+            id = (await Assert.ThrowsAsync<CosException>(() => first.UploadAsync("ap-guangzhou", request))).CheckpointId!;
+        }
+
+        ResetEmulator();
+        EditCheckpoint(id, d => d.Files[1].Parts.Clear()); // part 1 confirmed after the last write: only the local bytes can vouch for it
+
+        using var second = Client(o => o.ManifestDiscovery = ManifestDiscovery.Local);
+        var response = await second.UploadAsync("ap-guangzhou", request);
+
+        Assert.Equal(PartSize, response.BytesResumed - new FileInfo(manifest).Length);
+        Assert.Equal(2, Sent(EmulatorOperation.UploadPart));
+        var media = _h.MediaObject(response);
+        Assert.Equal(segment, _h.Emulator.GetObject(media.Bucket, media.Key[..(media.Key.LastIndexOf('/') + 1)] + "a.ts")!.ReadAllBytes());
+    }
+
+    [Fact]
     public async Task ACheckpointOfAnotherRequestIsSetAsideAndTheUploadStartsFresh()
     {
         var id = await FailAtPartAsync(3);

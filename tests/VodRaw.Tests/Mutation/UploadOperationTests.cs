@@ -161,6 +161,25 @@ public sealed class UploadOperationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APackageWhoseMediaPathHasNoFolderPutsItsFilesAtTheBucketsTop()
+    {
+        var manifest = HlsPackage();
+        using var client = ClientEditing("ApplyUpload", r =>
+        {
+            r["MediaStoragePath"] = "index.m3u8";
+            r.Remove("TempCertificate"); // the session's credential may only write inside its directory; the caller's key may write anywhere
+        });
+
+        // The emulator's session still expects its own path, so the commit fails; the keys the client chose are the point.
+        await Assert.ThrowsAsync<VodApiException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = manifest }));
+
+        var bucket = _h.Emulator.Objects.Select(o => o.Bucket).Distinct().Single();
+        Assert.NotNull(_h.Emulator.GetObject(bucket, "index.m3u8"));
+        Assert.NotNull(_h.Emulator.GetObject(bucket, "seg/a.ts"));
+        Assert.NotNull(_h.Emulator.GetObject(bucket, "seg/b.ts"));
+    }
+
+    [Fact]
     public async Task ProgressGoesThroughEveryPhaseWithTheTotalKnownFromTheStart()
     {
         var (media, content) = _h.File("phases.mp4", (2 * PartSize) + 10);
