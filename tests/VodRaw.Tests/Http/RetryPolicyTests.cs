@@ -115,4 +115,61 @@ public sealed class RetryPolicyTests
         Assert.Equal(Enum.Parse<RecoveryAction>(expected), decision.Action);
         Assert.False(string.IsNullOrWhiteSpace(decision.Reason));
     }
+
+    [Fact]
+    public void ALostCommitReplySaysWhetherTheConnectionFailedOrNoDataMoved()
+    {
+        var timeout = RetryPolicy.Decide(ServiceOperation.CommitUpload, new AttemptFailure(FailureKind.Timeout, "Timeout", "x"), earlierReplyLost: false);
+        var transport = RetryPolicy.Decide(ServiceOperation.CommitUpload, new AttemptFailure(FailureKind.Transport, "NetworkError", "x"), earlierReplyLost: false);
+        Assert.Contains("inactivity timeout", timeout.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("connection failed", timeout.Reason, StringComparison.Ordinal);
+        Assert.Contains("connection failed", transport.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("inactivity timeout", transport.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATimeoutOfAnotherOperationIsRetriedSayingNoDataMoved()
+    {
+        var decision = RetryPolicy.Decide(ServiceOperation.UploadPart, new AttemptFailure(FailureKind.Timeout, "Timeout", "x"), earlierReplyLost: false);
+        Assert.Equal(RetryAction.Retry, decision.Action);
+        Assert.Contains("inactivity timeout", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("HttpStatus404", 404)] // a 404 without COS's code: the upload is gone all the same
+    [InlineData("NoSuchUpload", 400)] // COS's code under another status
+    public void AnAbortOfAnUploadThatIsGoneIsAlreadyDoneWhetherTheStatusOrTheCodeSaysSo(string code, int status)
+    {
+        var decision = RetryPolicy.Decide(ServiceOperation.AbortMultipartUpload, new AttemptFailure(FailureKind.ErrorResponse, code, "x") { Status = status }, earlierReplyLost: false);
+        Assert.Equal(RetryAction.AlreadyDone, decision.Action);
+    }
+
+    [Theory]
+    [InlineData("CommitUpload", false)]
+    [InlineData("ApplyUpload", true)]
+    public void ARefusalSaysAnEarlierAttemptMayHaveSucceededOnlyForACommitWhoseReplyWasLost(string operation, bool earlierReplyLost)
+    {
+        var decision = RetryPolicy.Decide(Enum.Parse<ServiceOperation>(operation),
+            new AttemptFailure(FailureKind.ErrorResponse, "InvalidParameterValue.VodSessionKey", "x") { Status = 200 }, earlierReplyLost);
+        Assert.Equal(RetryAction.Fail, decision.Action);
+        Assert.Equal("the VOD API refused the request", decision.Reason);
+    }
+
+    [Theory]
+    [InlineData("ApplyUpload", 502, "ServerNetworkError", "the VOD API answered HTTP 502")]
+    [InlineData("UploadPart", 503, "SlowDown", "COS asked to try again (SlowDown)")]
+    [InlineData("PutObject", 500, "HttpStatus500", "COS answered HTTP 500")]
+    public void ARetriedErrorNamesTheStatusOrCodeThatMadeItTransient(string operation, int status, string code, string reason)
+    {
+        var decision = RetryPolicy.Decide(Enum.Parse<ServiceOperation>(operation), new AttemptFailure(FailureKind.ErrorResponse, code, "x") { Status = status }, earlierReplyLost: false);
+        Assert.Equal(RetryAction.Retry, decision.Action);
+        Assert.Equal(reason, decision.Reason);
+    }
+
+    [Fact]
+    public void ARefusedTemporaryCredentialIsNamedByCosCodeInTheRecoveryReason()
+    {
+        var decision = RetryPolicy.AfterResumedFailure(new CosException("UploadPart", "ExpiredToken", "x"), commitSent: false);
+        Assert.Equal("COS refuses the interrupted upload's temporary credential (ExpiredToken)", decision.Reason);
+    }
 }
