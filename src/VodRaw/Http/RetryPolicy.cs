@@ -27,7 +27,12 @@ internal enum RecoveryAction
 }
 
 /// <summary>A recovery decision and why.</summary>
-internal readonly record struct RecoveryDecision(RecoveryAction Action, string Reason);
+internal readonly record struct RecoveryDecision(RecoveryAction Action, string Reason)
+{
+    /// <summary>The reason with the failure's code, said once (a reason that names the code already is left as it is).</summary>
+    public static string Describe(RecoveryDecision decision, string code) =>
+        decision.Reason.Contains(code, StringComparison.Ordinal) ? decision.Reason : decision.Reason + " (" + code + ")";
+}
 
 /// <summary>A decision and why it was taken (the reason goes into the exception when the call fails).</summary>
 internal readonly record struct RetryDecision(RetryAction Action, string Reason);

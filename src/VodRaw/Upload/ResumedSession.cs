@@ -159,7 +159,7 @@ internal sealed class ResumedSession : IUploadSession
         }
         catch (VodRawException e) when (session.AfterFailure(e) is { Action: RecoveryAction.StartFresh } decision)
         {
-            await session.AbandonAsync(inputs, decision.Reason + " (" + e.Code + ")", tryAbort: e is not CredentialExpiredException).ConfigureAwait(false);
+            await session.AbandonAsync(inputs, RecoveryDecision.Describe(decision, e.Code), tryAbort: e is not CredentialExpiredException).ConfigureAwait(false);
             return default;
         }
 

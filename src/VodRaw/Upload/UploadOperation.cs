@@ -114,7 +114,7 @@ internal sealed partial class UploadOperation
                     catch (VodRawException e) when (round == 0 && session is ResumedSession resumed && resumed.AfterFailure(e) is { Action: RecoveryAction.StartFresh } decision)
                     {
                         // The interrupted session cannot be finished: abandon it (cleanup never blocks this upload) and upload afresh.
-                        await resumed.AbandonAsync(inputs!, decision.Reason + " (" + e.Code + ")", tryAbort: e is not CredentialExpiredException).ConfigureAwait(false);
+                        await resumed.AbandonAsync(inputs!, RecoveryDecision.Describe(decision, e.Code), tryAbort: e is not CredentialExpiredException).ConfigureAwait(false);
                         tracker = Plan(files);
                     }
                 }

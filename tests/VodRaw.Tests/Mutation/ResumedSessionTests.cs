@@ -426,7 +426,7 @@ public sealed class ResumedSessionTests : IAsyncLifetime
         var response = await client.UploadAsync("ap-guangzhou", Request());
 
         var notice = Assert.Single(_notices, n => n.Kind == CheckpointNoticeKind.StartingFresh);
-        Assert.Contains("cannot be finished: COS refuses the interrupted upload's temporary credential (InvalidAccessKeyId) (InvalidAccessKeyId); starting a fresh upload", notice.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be finished: COS refuses the interrupted upload's temporary credential (InvalidAccessKeyId); starting a fresh upload", notice.Message, StringComparison.Ordinal);
         Assert.Equal(1, Sent(EmulatorOperation.ApplyUpload));
         Assert.Contains(old, _h.Emulator.AbortedUploads); // a refused credential may still abort: it was tried, and worked
         Assert.Empty(response.OpenUploads);
@@ -447,7 +447,7 @@ public sealed class ResumedSessionTests : IAsyncLifetime
         {
             var withCheckpoint = await Assert.ThrowsAsync<CosException>(() => client.UploadAsync("ap-guangzhou", Request()));
             Assert.NotNull(withCheckpoint.CheckpointId);
-            Assert.Contains(withCheckpoint.OpenUploads, u => u.UploadId == stale && u.Reason.Contains("could not be aborted", StringComparison.Ordinal));
+            Assert.Contains(withCheckpoint.OpenUploads, u => u.UploadId == stale && u.Reason.Contains("abandoned checkpoint's upload; abort failed", StringComparison.Ordinal));
         }
 
         // Again, now with ApplyUpload refused: the failure has no session and no checkpoint, and still names both stale uploads.
