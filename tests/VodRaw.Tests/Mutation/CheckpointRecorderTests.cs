@@ -116,6 +116,16 @@ public sealed class CheckpointRecorderTests : IDisposable
     }
 
     [Fact]
+    public async Task ACommitAboutToBeSentIsWrittenBeforeItIs()
+    {
+        var recorder = Recorder();
+        await recorder.CommitSendingAsync(CancellationToken.None);
+
+        Assert.True(Written()!.CommitSent);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => recorder.CommitSendingAsync(new CancellationToken(canceled: true)).AsTask());
+    }
+
+    [Fact]
     public async Task APartConfirmedTwiceIsRecordedOnceWithItsLastETag()
     {
         var recorder = Recorder();
