@@ -32,6 +32,12 @@ internal static class ExitCodes
     /// </summary>
     public const int CommitUnknown = 9;
 
+    /// <summary>
+    /// The origin of a URL source failed: it refused (HTTP 4xx), stayed unavailable through its retries, sent other
+    /// bytes than were asked for, or redirected where vodraw does not follow. Nothing was committed.
+    /// </summary>
+    public const int OriginFailed = 10;
+
     /// <summary>An unexpected internal error (a bug: please report it with the one-line message).</summary>
     public const int InternalError = 70;
 
@@ -50,6 +56,7 @@ internal static class ExitCodes
         BatchIncomplete => "batch-incomplete",
         InUse => "in-use",
         CommitUnknown => "commit-unknown",
+        OriginFailed => "origin-failed",
         InternalError => "internal-error",
         Cancelled => "cancelled",
         _ => "unknown",
@@ -67,6 +74,7 @@ internal static class ExitCodes
         CredentialExpiredException => CredentialExpired,
         VodRawException { Code: VodRawErrorCodes.CommitOutcomeUnknown } => CommitUnknown,
         VodRawException { Code: VodRawErrorCodes.CheckpointInUse } => InUse,
+        OriginException => OriginFailed,
         VodRawException { Code: VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout } => NetworkError,
         VodRawException => ServiceError,
         IOException or UnauthorizedAccessException => Usage,

@@ -15,10 +15,12 @@ internal static class UploadCommand
     {
         var paths = new Argument<string[]>("path")
         {
-            Description = "Media files (an .m3u8 or .mpd manifest uploads what it references too), folders with --recursive, or - for standard input (needs --media-type). More than one, a folder or --from-list makes a batch.",
+            Description = "Media files (an .m3u8 or .mpd manifest uploads what it references too), an http/https URL (streamed from its origin, nothing written to disk), folders with --recursive, or - for standard input (needs --media-type). More than one, a folder or --from-list makes a batch.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var cover = new Option<string?>("--cover") { Description = "A cover image to upload with the media." };
+        var cover = new Option<string?>("--cover") { Description = "A cover image to upload with the media (a file, or an http/https URL)." };
+        var sourceHeader = new Option<string[]>("--source-header") { Description = "A header for the origin of a URL source, 'Name: value' (e.g. Authorization); repeatable. Visible to other users of this machine in the process list: prefer --source-header-file for secrets." };
+        var sourceHeaderFile = new Option<string?>("--source-header-file") { Description = "Headers for the origin of a URL source, one 'Name: value' per line (# comments); never printed or logged." };
         var procedure = new Option<string?>("--procedure") { Description = "Task flow to run after the upload." };
         var subAppId = new Option<long?>("--sub-app-id") { Description = "VOD sub-application ID." };
         var storageRegion = new Option<string?>("--storage-region") { Description = "Force a storage region, e.g. ap-chongqing." };
@@ -69,6 +71,8 @@ internal static class UploadCommand
               vodraw upload video.mp4 --region ap-guangzhou
               vodraw upload video.mp4 --cover cover.png --procedure MyFlow --json
               vodraw upload hls/master.m3u8 --region ap-guangzhou     (uploads every segment it references)
+              vodraw upload https://origin.example/clip.mp4 --cover https://origin.example/clip.jpg
+                                                                      (streamed from the origin; resumable)
               ffmpeg ... -f mp4 - | vodraw upload - --media-type mp4 --region ap-guangzhou
               vodraw upload video.mp4 --emulator                      (no account needed)
               vodraw upload library/ -r --exclude '*.tmp' --cover-pattern '{stem}.jpg' --results done.jsonl
@@ -80,7 +84,7 @@ internal static class UploadCommand
             Exit codes: 0 ok, 2 bad usage or input, 3 service error, 4 network error, 5 file changed while
             uploading, 6 temporary credential would expire, 7 a batch left files not uploaded, 8 the same
             upload is running in another run, 9 CommitUpload's outcome is unknown (the media may be in VOD),
-            70 internal error, 130 cancelled or paused.
+            10 the origin of a URL source failed, 70 internal error, 130 cancelled or paused.
 
             Resume: an interrupted upload (Ctrl+C, SIGTERM, a crash, a network down past the retries) keeps a
             checkpoint; run the same command again to continue where it stopped. `vodraw checkpoints list` shows
@@ -88,7 +92,7 @@ internal static class UploadCommand
             the same command again and committed files are skipped, interrupted ones resume, failed ones retry.
             """)
         {
-            paths, cover, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
+            paths, cover, sourceHeader, sourceHeaderFile, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
             mediaType, coverType, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, uploadAgain,
             recursive, noFollowLinks, include, exclude, fromList, results, dryRun, maxFiles, shard, coverPattern, failFast, reuploadChanged, emulator,
         };
@@ -164,11 +168,31 @@ internal static class UploadCommand
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "reading standard input needs --media-type (for example --media-type mp4).");
             }
 
+            var fromUrl = !batchAsked && pathValues.Length == 1 && IsUrl(pathValues[0]);
+            var coverValue = result.GetValue(cover);
+            if (SourceHeaders(result.GetValue(sourceHeader) ?? [], result.GetValue(sourceHeaderFile), out var headerError) is not { } headers)
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, headerError!);
+            }
+
+            if (headers.Count > 0 && !fromUrl && !(coverValue is not null && IsUrl(coverValue)) && listFile is null)
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--source-header and --source-header-file are for URL sources; no URL was given.");
+            }
+
+            if ((fromUrl && !Uri.TryCreate(pathValues[0], UriKind.Absolute, out _)) || (coverValue is not null && IsUrl(coverValue) && !Uri.TryCreate(coverValue, UriKind.Absolute, out _)))
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"cannot read '{(fromUrl ? pathValues[0] : coverValue)}' as a URL.");
+            }
+
             var request = new VodUploadRequest
             {
-                MediaFilePath = fromStdin || batchAsked ? null : pathValues[0],
+                MediaFilePath = fromStdin || batchAsked || fromUrl ? null : pathValues[0],
+                MediaUrl = fromUrl ? new Uri(pathValues[0]) : null,
+                CoverUrl = coverValue is not null && IsUrl(coverValue) ? new Uri(coverValue) : null,
+                SourceHeaders = headers.Count > 0 ? headers : null,
                 MediaStream = fromStdin ? (env.Input ?? Console.OpenStandardInput)() : null,
-                CoverFilePath = result.GetValue(cover),
+                CoverFilePath = coverValue is not null && IsUrl(coverValue) ? null : coverValue,
                 Procedure = result.GetValue(procedure),
                 SubAppId = result.GetValue(subAppId),
                 StorageRegion = result.GetValue(storageRegion),
@@ -258,6 +282,65 @@ internal static class UploadCommand
             return await upload.RunAsync(credential, options, regionValue, request, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>Whether an argument names an http or https URL rather than a file.</summary>
+    internal static bool IsUrl(string value) =>
+        value.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The origin headers from --source-header values and a --source-header-file, or null with the problem. The
+    /// problem names the header, never its value.
+    /// </summary>
+    internal static Dictionary<string, string>? SourceHeaders(string[] values, string? file, out string? error)
+    {
+        error = null;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var lines = new List<(string Text, string Where)>();
+        for (var i = 0; i < values.Length; i++)
+        {
+            lines.Add((values[i], "--source-header"));
+        }
+
+        if (file is not null)
+        {
+            try
+            {
+                var number = 0;
+                foreach (var line in File.ReadAllLines(file))
+                {
+                    number++;
+                    if (line.Trim().Length > 0 && !line.TrimStart().StartsWith('#'))
+                    {
+                        lines.Add((line, $"--source-header-file line {number}"));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error = $"--source-header-file: cannot read {file}: {e.Message}";
+                return null;
+            }
+        }
+
+        foreach (var (text, where) in lines)
+        {
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                error = $"{where}: expected 'Name: value'.";
+                return null;
+            }
+
+            var name = text[..colon].Trim();
+            if (!headers.TryAdd(name, text[(colon + 1)..].Trim()))
+            {
+                error = $"{where}: {name} is given more than once.";
+                return null;
+            }
+        }
+
+        return headers;
     }
 }
 

@@ -35,6 +35,12 @@ public static class VodRawErrorCodes
     /// attempt or run may have applied it): the media may already be in VOD. See <see cref="CommitOutcomeUnknownException"/>.
     /// </summary>
     public const string CommitOutcomeUnknown = "CommitOutcomeUnknown";
+
+    /// <summary>
+    /// The origin of a URL source failed: refused (4xx), unavailable through every attempt, answered with other bytes
+    /// than were asked for, or redirected where VodRaw does not follow. See <see cref="OriginException"/>.
+    /// </summary>
+    public const string OriginFailed = "OriginFailed";
 }
 
 /// <summary>Service error codes the retry table and the idempotency rules look at.</summary>

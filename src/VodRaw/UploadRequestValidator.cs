@@ -23,22 +23,34 @@ internal static class UploadRequestValidator
         }
 
         ArgumentNullException.ThrowIfNull(request);
-        if (request.MediaFilePath is null && request.MediaStream is null)
+        var sources = (request.MediaFilePath is null ? 0 : 1) + (request.MediaStream is null ? 0 : 1) + (request.MediaUrl is null ? 0 : 1);
+        if (sources == 0)
         {
-            throw new ArgumentException("Set MediaFilePath (or MediaStream).", nameof(request));
+            throw new ArgumentException("Set MediaFilePath (or MediaStream, or MediaUrl).", nameof(request));
         }
 
-        if (request.MediaFilePath is not null && request.MediaStream is not null)
+        if (sources > 1)
         {
-            throw new ArgumentException("Set either MediaFilePath or MediaStream, not both.", nameof(request));
+            throw new ArgumentException("Set one of MediaFilePath, MediaStream and MediaUrl, not several.", nameof(request));
+        }
+
+        if (request.SourceHeaders is { Count: > 0 } && request.MediaUrl is null && request.CoverUrl is null)
+        {
+            throw new ArgumentException("SourceHeaders is set but neither MediaUrl nor CoverUrl is; the headers are for a URL's origin.", nameof(request));
         }
 
         string? mediaPath = null;
+        Sources.SourceUrl? mediaUrl = null;
         var mediaType = request.MediaType;
         if (request.MediaFilePath is not null)
         {
             mediaPath = RequireFile(request.MediaFilePath, nameof(VodUploadRequest.MediaFilePath));
             mediaType ??= ExtensionOf(mediaPath);
+        }
+        else if (request.MediaUrl is not null)
+        {
+            mediaUrl = Sources.SourceUrl.Create(request.MediaUrl, Headers(request), nameof(VodUploadRequest.MediaUrl));
+            mediaType ??= ExtensionOf(mediaUrl.FileName);
         }
         else if (!request.MediaStream!.CanRead)
         {
@@ -50,15 +62,32 @@ internal static class UploadRequestValidator
             throw new ArgumentException(
                 request.MediaStream is not null
                     ? "MediaType is required when uploading from a stream."
+                    : mediaUrl is not null
+                    ? $"The URL's last path segment ('{mediaUrl.FileName}') has no extension to take the media type from; set MediaType."
                     : $"The media file name has no extension to take the media type from; set MediaType.",
                 nameof(request));
         }
 
-        var mediaName = request.MediaName ?? (mediaPath is null ? null : StemOf(mediaPath));
+        var mediaName = request.MediaName ?? (mediaPath is not null ? StemOf(mediaPath) : mediaUrl is not null && mediaUrl.FileName.Length > 0 ? StemOf(mediaUrl.FileName) : null);
 
         string? coverPath = null;
+        Sources.SourceUrl? coverUrl = null;
         var coverType = request.CoverType;
-        if (request.CoverFilePath is not null)
+        if (request.CoverFilePath is not null && request.CoverUrl is not null)
+        {
+            throw new ArgumentException("Set either CoverFilePath or CoverUrl, not both.", nameof(request));
+        }
+
+        if (request.CoverUrl is not null)
+        {
+            coverUrl = Sources.SourceUrl.Create(request.CoverUrl, Headers(request), nameof(VodUploadRequest.CoverUrl));
+            coverType ??= ExtensionOf(coverUrl.FileName);
+            if (string.IsNullOrWhiteSpace(coverType))
+            {
+                throw new ArgumentException($"The cover URL's last path segment ('{coverUrl.FileName}') has no extension to take the cover type from; set CoverType.", nameof(request));
+            }
+        }
+        else if (request.CoverFilePath is not null)
         {
             coverPath = RequireFile(request.CoverFilePath, nameof(VodUploadRequest.CoverFilePath));
             coverType ??= ExtensionOf(coverPath);
@@ -69,7 +98,7 @@ internal static class UploadRequestValidator
         }
         else if (coverType is not null)
         {
-            throw new ArgumentException("CoverType is set but CoverFilePath is not; a cover type promises a cover file.", nameof(request));
+            throw new ArgumentException("CoverType is set but CoverFilePath (or CoverUrl) is not; a cover type promises a cover file.", nameof(request));
         }
 
         if (request.ExpireTime is not null && !IsIso8601WithZone(request.ExpireTime))
@@ -118,8 +147,11 @@ internal static class UploadRequestValidator
             ExtInfo = request.ExtInfo,
         };
 
-        return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, body, concurrency, request.SubAppId);
+        return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, body, concurrency, request.SubAppId) { MediaUrl = mediaUrl, CoverUrl = coverUrl };
     }
+
+    private static IReadOnlyDictionary<string, string>? Headers(VodUploadRequest request) =>
+        request.SourceHeaders is null ? null : new Dictionary<string, string>(request.SourceHeaders, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>ISO 8601 date and time with an explicit zone (Z or ±hh:mm), as VOD requires.</summary>
     public static bool IsIso8601WithZone(string value)
@@ -188,6 +220,15 @@ internal sealed record ValidatedUpload(
     int? Concurrency,
     long? SubAppId)
 {
+    /// <summary>The media's URL, when it comes from one (<see cref="MediaPath"/> and <see cref="MediaStream"/> are then null).</summary>
+    public Sources.SourceUrl? MediaUrl { get; init; }
+
+    /// <summary>The cover's URL, when it comes from one.</summary>
+    public Sources.SourceUrl? CoverUrl { get; init; }
+
+    /// <summary>The media as messages name it: its full path, its URL as shown, or "-" for a stream.</summary>
+    public string MediaDisplay => MediaPath ?? MediaUrl?.Display ?? "-";
+
     /// <summary>The parts in flight to plan for (checkpoint write spacing): the fixed setting, or where an adaptive one starts.</summary>
     public int PlannedConcurrency => Concurrency ?? TransferOptions.DefaultConcurrency;
 }

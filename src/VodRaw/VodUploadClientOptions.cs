@@ -102,6 +102,16 @@ public sealed class VodUploadClientOptions
     public Checkpoints.CheckpointStore? Checkpoints { get; set; }
 
     /// <summary>
+    /// Attempts per GET of a URL source's origin (<see cref="VodUploadRequest.MediaUrl"/>), including the first: the
+    /// origin's own retry budget, apart from <see cref="Retry"/>'s for VOD and COS (the backoff waits are
+    /// <see cref="Retry"/>'s, and an origin's Retry-After is honoured up to its MaxDelay). Default 5; range 1–20.
+    /// </summary>
+    public int OriginMaxAttempts { get; set; } = 5;
+
+    /// <summary>Redirects followed per GET of a URL source (to http or https only). Default 5; range 0–20.</summary>
+    public int OriginMaxRedirects { get; set; } = 5;
+
+    /// <summary>
     /// Checks every setting as the client's constructor does (for hosts that validate options at start-up).
     /// </summary>
     /// <exception cref="ArgumentException">A setting is out of range or inconsistent; the message and
@@ -137,6 +147,10 @@ public sealed class VodUploadClientOptions
         Positive(AbortTimeout, nameof(AbortTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(CredentialExpiryMargin, TimeSpan.Zero, nameof(CredentialExpiryMargin));
         ArgumentOutOfRangeException.ThrowIfLessThan(ProgressInterval, TimeSpan.Zero, nameof(ProgressInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(OriginMaxAttempts, 1, nameof(OriginMaxAttempts));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(OriginMaxAttempts, 20, nameof(OriginMaxAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(OriginMaxRedirects, 0, nameof(OriginMaxRedirects));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(OriginMaxRedirects, 20, nameof(OriginMaxRedirects));
         if (!Enum.IsDefined(ManifestDiscovery))
         {
             throw new ArgumentOutOfRangeException(nameof(ManifestDiscovery), ManifestDiscovery, "Service or Local.");
@@ -160,6 +174,8 @@ public sealed class VodUploadClientOptions
             TimeProvider = TimeProvider,
             ManifestDiscovery = ManifestDiscovery,
             Checkpoints = Checkpoints,
+            OriginMaxAttempts = OriginMaxAttempts,
+            OriginMaxRedirects = OriginMaxRedirects,
         };
 
         static void Positive(TimeSpan value, string name) => ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, name);

@@ -15,6 +15,27 @@ public sealed class VodUploadRequest
     /// </summary>
     public Stream? MediaStream { get; set; }
 
+    /// <summary>
+    /// Upload from an http or https URL instead of a file: the origin's bytes are streamed to COS without touching the
+    /// disk — in parallel ranged GETs when the origin serves ranges and tells the length, else read in order — and
+    /// checked end to end (CRC-64). An origin that changes during the upload fails it (<see cref="FileChangedException"/>);
+    /// with a checkpoint store an interrupted URL upload resumes, fetching only what is missing. An <c>.m3u8</c> or
+    /// <c>.mpd</c> URL uploads every file it references too (from the manifest's directory on the same origin).
+    /// Default <see cref="MediaType"/> and <see cref="MediaName"/> come from the URL's last path segment.
+    /// </summary>
+    public Uri? MediaUrl { get; set; }
+
+    /// <summary>A cover image from an http or https URL (read like <see cref="MediaUrl"/>); CoverType defaults to its extension.</summary>
+    public Uri? CoverUrl { get; set; }
+
+    /// <summary>
+    /// Headers for the origin of <see cref="MediaUrl"/> and <see cref="CoverUrl"/> (for example <c>Authorization</c>
+    /// for a private origin; a presigned URL needs none). Sent only to the origin of the URL they were given for, never
+    /// across a redirect to another host; never logged, traced or written to a checkpoint. Range, conditional and
+    /// framing headers are VodRaw's own and refused here.
+    /// </summary>
+    public IDictionary<string, string>? SourceHeaders { get; set; }
+
     /// <summary>Media type (extension without the dot, e.g. <c>mp4</c>). Default: the extension of <see cref="MediaFilePath"/>, case kept.</summary>
     public string? MediaType { get; set; }
 

@@ -17,6 +17,8 @@ internal sealed class WrappingPartSource(string path, long logicalLength) : IPar
 
     public bool IsSequential => false;
 
+    public bool ReadsWhileSending => true;
+
     private long Physical => _file.Length!.Value;
 
     public async ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)

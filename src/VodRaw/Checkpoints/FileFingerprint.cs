@@ -20,8 +20,39 @@ internal sealed class FileFingerprint
 
     public ulong TailCrc64 { get; set; }
 
+    /// <summary>For a URL source, the origin's ETag (null for files, and for origins that give none).</summary>
+    public string? ETag { get; set; }
+
     public bool Matches(FileFingerprint other) =>
-        Size == other.Size && LastWriteTicks == other.LastWriteTicks && HeadCrc64 == other.HeadCrc64 && TailCrc64 == other.TailCrc64;
+        Size == other.Size && LastWriteTicks == other.LastWriteTicks && HeadCrc64 == other.HeadCrc64 && TailCrc64 == other.TailCrc64
+        && string.Equals(ETag, other.ETag, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The fingerprint of a URL source: its length, Last-Modified (as the last-write time) and ETag — the origin's own
+    /// identity. An origin that gives neither validator has its first and last MiB read and hashed, as a file's.
+    /// </summary>
+    public static async Task<FileFingerprint> OfOriginAsync(Sources.UrlPartSource source, CancellationToken cancellationToken)
+    {
+        var origin = source.Origin;
+        var size = origin.Length!.Value;
+        var fingerprint = new FileFingerprint { Size = size, LastWriteTicks = origin.LastModified?.UtcTicks ?? 0, ETag = origin.ETag };
+        if (origin.ETag is null && origin.LastModified is null && size > 0)
+        {
+            var edge = (int)Math.Min(EdgeBytes, size);
+            var buffer = ArrayPool<byte>.Shared.Rent(edge);
+            try
+            {
+                fingerprint.HeadCrc64 = (await source.ReadHashedAsync(0, buffer.AsMemory(0, edge), cancellationToken).ConfigureAwait(false)).Crc64;
+                fingerprint.TailCrc64 = (await source.ReadHashedAsync(size - edge, buffer.AsMemory(0, edge), cancellationToken).ConfigureAwait(false)).Crc64;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        return fingerprint;
+    }
 
     /// <summary>The fingerprint of a file now; an unreadable file is an <see cref="ArgumentException"/> as for uploads.</summary>
     /// <remarks>

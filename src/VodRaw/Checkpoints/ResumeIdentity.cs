@@ -44,13 +44,16 @@ internal sealed class ResumeIdentity
 
     public FileFingerprint[] Fingerprints { get; }
 
-    public static async Task<ResumeIdentity> CreateAsync(VodCredential caller, ValidatedUpload upload, IReadOnlyList<string> paths, string service, CancellationToken cancellationToken)
+    public static async Task<ResumeIdentity> CreateAsync(VodCredential caller, ValidatedUpload upload, IReadOnlyList<UploadFile> files, string service, CancellationToken cancellationToken)
     {
         var request = JsonSerializer.Serialize(upload.ApplyBody, VodJsonContext.Default.ApplyUploadBody);
-        var fingerprints = new FileFingerprint[paths.Count];
-        for (var i = 0; i < paths.Count; i++)
+        var paths = files.Select(f => f.Path).ToList();
+        var fingerprints = new FileFingerprint[files.Count];
+        for (var i = 0; i < files.Count; i++)
         {
-            fingerprints[i] = await FileFingerprint.OfAsync(paths[i], cancellationToken).ConfigureAwait(false);
+            fingerprints[i] = files[i].Source is Sources.UrlPartSource url
+                ? await FileFingerprint.OfOriginAsync(url, cancellationToken).ConfigureAwait(false)
+                : await FileFingerprint.OfAsync(paths[i], cancellationToken).ConfigureAwait(false);
         }
 
         return new ResumeIdentity(caller, ComputeId(caller.SecretId, upload.Region, request, paths, service), upload.Region, request, upload.SubAppId, paths, fingerprints, service);

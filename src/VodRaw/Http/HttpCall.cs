@@ -48,6 +48,12 @@ internal sealed class HttpCall<T>
     /// <summary>For traces: the RequestId a successful reply carries (the VOD API's envelope), when the reader knows one.</summary>
     public Func<T, string?>? RequestIdOf { get; init; }
 
+    /// <summary>
+    /// Whether a successful value took ownership of the reply (a body read after the call returns: an origin without
+    /// ranges streamed in order); the sender then leaves the response to the value's owner to dispose.
+    /// </summary>
+    public Func<T, bool>? TakesResponse { get; init; }
+
     /// <summary>Told when an attempt failed because the service is throttling (<see cref="RetryPolicy.IsThrottling"/>), before the retry.</summary>
     public Action? OnThrottled { get; init; }
 }

@@ -121,15 +121,28 @@ internal sealed class HttpSender : IDisposable
             server = request.RequestUri is { } uri ? uri.Host + ":" + uri.Port.ToString(CultureInfo.InvariantCulture) : call.Host;
             Diagnostics.Telemetry.Attempted(trace.Activity, request);
             trace.Status = null;
-            using var response = await _invoker.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
-            trace.Status = (int)response.StatusCode;
-            if (trace.Activity is not null && response.Headers.TryGetValues("x-cos-request-id", out var ids))
+            var response = await _invoker.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
+            var taken = false;
+            try
             {
-                trace.RequestId = ids.FirstOrDefault();
-            }
+                trace.Status = (int)response.StatusCode;
+                if (trace.Activity is not null && response.Headers.TryGetValues("x-cos-request-id", out var ids))
+                {
+                    trace.RequestId = ids.FirstOrDefault();
+                }
 
-            watchdog.Poke();
-            return await call.ReadResponse(response, watchdog, attemptCts.Token).ConfigureAwait(false);
+                watchdog.Poke();
+                var outcome = await call.ReadResponse(response, watchdog, attemptCts.Token).ConfigureAwait(false);
+                taken = outcome.Succeeded && call.TakesResponse?.Invoke(outcome.Value!) == true;
+                return outcome;
+            }
+            finally
+            {
+                if (!taken)
+                {
+                    response.Dispose();
+                }
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -45,6 +45,11 @@ internal static class RetryPolicy
 {
     public static RetryDecision Decide(ServiceOperation operation, AttemptFailure failure, bool earlierReplyLost)
     {
+        if (operation.IsOrigin())
+        {
+            return DecideForOrigin(failure);
+        }
+
         switch (failure.Kind)
         {
             case FailureKind.Transport or FailureKind.Timeout when operation == ServiceOperation.CommitUpload:
@@ -125,6 +130,28 @@ internal static class RetryPolicy
         }
 
         return Fail("COS refused the request");
+    }
+
+    /// <summary>Code of an origin failure that means its object is not the one the upload started with (FileChanged).</summary>
+    public const string OriginChanged = "OriginChanged";
+
+    /// <summary>
+    /// The origin rows: a GET changes nothing at the origin, so what may pass with time is sent again (within the
+    /// origin's own attempt budget); an origin that changed, refused, or answered other bytes than asked for fails
+    /// at once — never as a COS retry.
+    /// </summary>
+    private static RetryDecision DecideForOrigin(AttemptFailure failure)
+    {
+        var status = failure.Status ?? 0;
+        return failure.Kind switch
+        {
+            FailureKind.Transport => Retry("the connection to the origin failed or ended early; a GET changes nothing, so it is sent again"),
+            FailureKind.Timeout => Retry("no data came from the origin for the inactivity timeout; a GET changes nothing, so it is sent again"),
+            FailureKind.ErrorResponse when failure.Code == OriginChanged => Fail("the origin's object is no longer the one the upload started with"),
+            FailureKind.ErrorResponse when IsTransientStatus(status) => Retry("the origin answered HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            FailureKind.ErrorResponse => Fail("the origin refused the request"),
+            _ => Fail("the origin answered with other bytes than were asked for"),
+        };
     }
 
     /// <summary>

@@ -14,6 +14,12 @@ internal enum ServiceOperation
     ListMultipartUploads,
     ListParts,
     HeadObject,
+
+    /// <summary>The first GET of a URL source (<c>Range: bytes=0-0</c>): its length, validators and range support.</summary>
+    OriginProbe,
+
+    /// <summary>A GET of a URL source's bytes (a range, or the whole object from an origin without ranges).</summary>
+    OriginGet,
 }
 
 /// <summary>Wire names of the operations (what exceptions carry in <see cref="VodRawException.Operation"/>).</summary>
@@ -32,8 +38,13 @@ internal static class ServiceOperationNames
         ServiceOperation.ListMultipartUploads => "ListMultipartUploads",
         ServiceOperation.ListParts => "ListParts",
         ServiceOperation.HeadObject => "HeadObject",
+        ServiceOperation.OriginProbe => "OriginProbe",
+        ServiceOperation.OriginGet => "OriginGet",
         _ => operation.ToString(),
     };
+
+    /// <summary>Whether the call reads a URL source's origin (not a Tencent service).</summary>
+    public static bool IsOrigin(this ServiceOperation operation) => operation is ServiceOperation.OriginProbe or ServiceOperation.OriginGet;
 
     public static bool IsVodApi(this ServiceOperation operation) =>
         operation is ServiceOperation.ApplyUpload or ServiceOperation.CommitUpload or ServiceOperation.ParseStreamingManifest;

@@ -11,6 +11,12 @@ internal interface IPartSource : IDisposable
     /// <summary>Whether parts must be read in order, one at a time (streams); files allow positional parallel reads.</summary>
     bool IsSequential { get; }
 
+    /// <summary>
+    /// Whether a part may be read chunk by chunk while it is sent (<see cref="PartData.Streamed"/>): true only for
+    /// local files, where reading again costs nothing; a URL's part is one GET and is held whole.
+    /// </summary>
+    bool ReadsWhileSending { get; }
+
     /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; returns fewer bytes only at the end.</summary>
     ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
 
@@ -103,6 +109,8 @@ internal sealed class FilePartSource : IPartSource
     public DateTime LastWriteUtc => _lastWrite;
 
     public bool IsSequential => false;
+
+    public bool ReadsWhileSending => true;
 
     public ValueTask<(int Read, ulong Crc64)> ReadHashedAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -198,6 +206,8 @@ internal sealed class StreamPartSource(Stream stream, long? length) : IPartSourc
     public long? Length { get; } = length;
 
     public bool IsSequential => true;
+
+    public bool ReadsWhileSending => false;
 
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {

@@ -70,7 +70,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
     private async Task PutAsync(IPartSource source, IMultipartTarget target, int length, CancellationToken cancellationToken)
     {
-        if (streamParts && !source.IsSequential && length > 0)
+        if (streamParts && source.ReadsWhileSending && length > 0)
         {
             // Like a streamed part: one chunk reserved, the file read while it is sent, then checked unchanged.
             using var slot = await pool.ReserveAsync(Math.Min(length, PartContent.ChunkSize), cancellationToken).ConfigureAwait(false);
@@ -147,7 +147,7 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
 
         var completeSent = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = new PartReader(source, partSize, partCount, firstPart, skip: skip, streamed: streamParts && !source.IsSequential && partCount is not null);
+        var reader = new PartReader(source, partSize, partCount, firstPart, skip: skip, streamed: streamParts && source.ReadsWhileSending && partCount is not null);
         try
         {
             var remaining = (partCount ?? concurrency) - (skip?.Count ?? 0);

@@ -5,6 +5,7 @@ using VodRaw.Cos;
 using VodRaw.Diagnostics;
 using VodRaw.Http;
 using VodRaw.Manifests;
+using VodRaw.Sources;
 using VodRaw.Transfer;
 
 namespace VodRaw.Upload;
@@ -62,17 +63,17 @@ internal sealed partial class UploadOperation
     {
         var upload = UploadRequestValidator.Validate(region, request, Options.Transfer);
         await TakeCredentialAsync(cancellationToken).ConfigureAwait(false);
-        var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
-        var files = OpenSources(upload, segments);
+        var files = await OpenFilesAsync(upload, cancellationToken).ConfigureAwait(false);
         IUploadSession? session = null;
         var leftOpen = new List<OpenMultipartUpload>(); // other uploads' cleanup that failed: reported beside the result
         try
         {
             var tracker = Plan(files);
-            Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is null ? "-" : Path.GetFileName(upload.MediaPath));
+            Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is not null ? Path.GetFileName(upload.MediaPath) : upload.MediaUrl?.FileName ?? "-");
             _ledger.SetFiles(files.Count);
-            var store = upload.MediaStream is null ? Options.Checkpoints : null;
-            var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files.ConvertAll(f => f.Path), ServiceOf(), cancellationToken).ConfigureAwait(false);
+            // A source read in order (a stream, an origin without ranges) cannot be fingerprinted or read again: no checkpoint.
+            var store = files.TrueForAll(f => f.Source is not { IsSequential: true }) ? Options.Checkpoints : null;
+            var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files, ServiceOf(), cancellationToken).ConfigureAwait(false);
             using var claim = identity is null ? null : Claim(store!, identity.Id);
             var inputs = identity is null ? null : new ResumedSession.Inputs(store!, identity, files, apply => CreateStorage(apply, tracker.MeasuredBytesPerSecond), _context.Sender, Options,
                 PutBytesPerWrite(upload), leftOpen);
@@ -282,7 +283,7 @@ internal sealed partial class UploadOperation
         var journal = session.Journal;
         var streamParts = !Options.Transfer.SendContentMd5;
         // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
-        using var inFlight = PartsInFlight.Create(upload.Concurrency, partSize, streamParts && upload.MediaStream is null, _context.Budget, _context.BufferPoolFactory, Options.TimeProvider);
+        using var inFlight = PartsInFlight.Create(upload.Concurrency, partSize, streamParts && files.TrueForAll(f => f.Source?.ReadsWhileSending ?? true), _context.Budget, _context.BufferPoolFactory, Options.TimeProvider);
         var ceiling = inFlight.Ceiling;
         _adaptive = inFlight.Adaptive;
         var uploader = new ObjectUploader(inFlight.Pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: journal.Resumable, streamParts, inFlight.Adaptive);
@@ -366,16 +367,26 @@ internal sealed partial class UploadOperation
         };
     }
 
-    /// <summary>The upload worked out locally: validated, the package expanded by the local parser, sizes read, impossible plans refused.</summary>
+    /// <summary>
+    /// The upload worked out without a VOD or COS request: validated, the package expanded by the local parser, sizes
+    /// read (a URL's origin is asked: one ranged GET per URL, the manifests read whole), impossible plans refused.
+    /// </summary>
     public async Task<UploadPlan> PlanAsync(string region, VodUploadRequest request, CancellationToken cancellationToken)
     {
         var upload = UploadRequestValidator.Validate(region, request, Options.Transfer);
         var type = ManifestType(upload);
-        var segments = type is null ? [] : await ManifestCollector.Local.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
-        var files = new List<PlannedFile>(2 + segments.Count);
+        var origins = Origins();
+        var segments = type is null || upload.MediaPath is null ? [] : await ManifestCollector.Local.CollectAsync(upload.MediaPath, type, cancellationToken).ConfigureAwait(false);
+        var urlSegments = type is null || upload.MediaUrl is null ? []
+            : await new UrlManifestCollector(origins, (content, t, _) => ValueTask.FromResult(LocalManifestParser.Parse(content, t))).CollectAsync(upload.MediaUrl, type, cancellationToken).ConfigureAwait(false);
+        var files = new List<PlannedFile>(2 + segments.Count + urlSegments.Count);
         if (upload.MediaPath is not null)
         {
             files.Add(new PlannedFile(PlannedFileRole.Media, upload.MediaPath, null, new FileInfo(upload.MediaPath).Length));
+        }
+        else if (upload.MediaUrl is { } mediaUrl)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Media, mediaUrl.Display, null, (await origins.ProbeAsync(mediaUrl, cancellationToken).ConfigureAwait(false)).Length));
         }
         else
         {
@@ -387,10 +398,22 @@ internal sealed partial class UploadOperation
         {
             files.Add(new PlannedFile(PlannedFileRole.Cover, upload.CoverPath, null, new FileInfo(upload.CoverPath).Length));
         }
+        else if (upload.CoverUrl is { } coverUrl)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Cover, coverUrl.Display, null, (await origins.ProbeAsync(coverUrl, cancellationToken).ConfigureAwait(false)).Length));
+        }
 
         foreach (var segment in segments)
         {
             files.Add(new PlannedFile(PlannedFileRole.Segment, segment.FullPath, segment.RelativePath, new FileInfo(segment.FullPath).Length));
+        }
+
+        var lengths = new long?[urlSegments.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, urlSegments.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+            lengths[i] = (await origins.ProbeAsync(urlSegments[i].Url, ct).ConfigureAwait(false)).Length).ConfigureAwait(false);
+        for (var i = 0; i < urlSegments.Count; i++)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Segment, urlSegments[i].Url.Display, urlSegments[i].RelativePath, lengths[i]));
         }
 
         foreach (var f in files)
@@ -404,7 +427,7 @@ internal sealed partial class UploadOperation
         return new UploadPlan(files);
     }
 
-    private static string? ManifestType(ValidatedUpload upload) => upload.MediaPath is null ? null : upload.MediaType.ToLowerInvariant() switch
+    private static string? ManifestType(ValidatedUpload upload) => upload.MediaPath is null && upload.MediaUrl is null ? null : upload.MediaType.ToLowerInvariant() switch
     {
         "m3u8" => "m3u8",
         "mpd" => "mpd",
@@ -415,7 +438,7 @@ internal sealed partial class UploadOperation
     private async Task<IReadOnlyList<ManifestFile>> DiscoverSegmentsAsync(ValidatedUpload upload, CancellationToken cancellationToken)
     {
         var type = ManifestType(upload);
-        if (type is null)
+        if (type is null || upload.MediaPath is null)
         {
             return [];
         }
@@ -427,12 +450,87 @@ internal sealed partial class UploadOperation
             return local;
         }
 
-        var service = new ManifestCollector(async (content, manifestType, ct) =>
-        {
-            var body = new ParseStreamingManifestBody { MediaManifestContent = ManifestText(content), ManifestType = manifestType };
-            return (await _context.Api.ParseStreamingManifestAsync(upload.Region, body, ct).ConfigureAwait(false)).MediaSegmentSet ?? [];
-        });
+        var service = new ManifestCollector(ServiceDiscovery(upload));
         return await service.CollectAsync(upload.MediaPath!, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Discovery by VOD's ParseStreamingManifest, as the reference SDK does.</summary>
+    private Func<byte[], string, CancellationToken, ValueTask<IReadOnlyList<string>>> ServiceDiscovery(ValidatedUpload upload) => async (content, manifestType, ct) =>
+    {
+        var body = new ParseStreamingManifestBody { MediaManifestContent = ManifestText(content), ManifestType = manifestType };
+        return (await _context.Api.ParseStreamingManifestAsync(upload.Region, body, ct).ConfigureAwait(false)).MediaSegmentSet ?? [];
+    };
+
+    /// <summary>
+    /// For an HLS/DASH manifest at a URL, every file it references: the local parser's rule first (a package that
+    /// breaks it fails before any VOD request), then the service's discovery when the options ask for it.
+    /// </summary>
+    private async Task<IReadOnlyList<UrlManifestFile>> DiscoverUrlSegmentsAsync(ValidatedUpload upload, OriginClient origins, CancellationToken cancellationToken)
+    {
+        if (ManifestType(upload) is not { } type || upload.MediaUrl is not { } url)
+        {
+            return [];
+        }
+
+        var local = await new UrlManifestCollector(origins, (content, t, _) => ValueTask.FromResult(LocalManifestParser.Parse(content, t))).CollectAsync(url, type, cancellationToken).ConfigureAwait(false);
+        return Options.ManifestDiscovery == ManifestDiscovery.Local
+            ? local
+            : await new UrlManifestCollector(origins, ServiceDiscovery(upload)).CollectAsync(url, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The origin reader of this client's sender, with the origin's own attempt and redirect budgets.</summary>
+    private OriginClient Origins() => new(_context.Sender, Options.InactivityTimeout, Options.OriginMaxAttempts, Options.OriginMaxRedirects);
+
+    /// <summary>A URL source: probed, then read by ranges in parallel when the origin allows, else in order.</summary>
+    private async Task<IPartSource> OpenUrlAsync(SourceUrl url, OriginClient origins, CancellationToken cancellationToken)
+    {
+        var origin = await origins.ProbeAsync(url, cancellationToken).ConfigureAwait(false);
+        return origin.Positional ? new UrlPartSource(origins, origin) : new UrlStreamSource(origins, origin, Options.TimeProvider, Options.InactivityTimeout);
+    }
+
+    /// <summary>Every file of the upload, opened (URLs probed), after its package's references were checked.</summary>
+    private async Task<List<UploadFile>> OpenFilesAsync(ValidatedUpload upload, CancellationToken cancellationToken)
+    {
+        var origins = Origins();
+        var segments = await DiscoverSegmentsAsync(upload, cancellationToken).ConfigureAwait(false);
+        var urlSegments = await DiscoverUrlSegmentsAsync(upload, origins, cancellationToken).ConfigureAwait(false);
+        var files = OpenSources(upload, segments);
+        try
+        {
+            if (upload.MediaUrl is { } mediaUrl)
+            {
+                var media = await OpenUrlAsync(mediaUrl, origins, cancellationToken).ConfigureAwait(false);
+                files.Insert(0, new UploadFile(FileRole.Media, media, media.Length, mediaUrl.Display));
+            }
+
+            if (upload.CoverUrl is { } coverUrl)
+            {
+                var cover = await OpenUrlAsync(coverUrl, origins, cancellationToken).ConfigureAwait(false);
+                files.Insert(1, new UploadFile(FileRole.Cover, cover, cover.Length, coverUrl.Display));
+            }
+
+            if (urlSegments.Count > 0)
+            {
+                var opened = new IPartSource[urlSegments.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, urlSegments.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+                    opened[i] = await OpenUrlAsync(urlSegments[i].Url, origins, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                for (var i = 0; i < opened.Length; i++)
+                {
+                    files.Add(new UploadFile(FileRole.Segment, opened[i], opened[i].Length, urlSegments[i].Url.Display, urlSegments[i].RelativePath));
+                }
+            }
+
+            return files;
+        }
+        catch
+        {
+            foreach (var f in files)
+            {
+                f.Source?.Dispose();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The manifest as the API takes it: UTF-8 text without a byte-order mark.</summary>
@@ -444,10 +542,16 @@ internal sealed partial class UploadOperation
         var files = new List<UploadFile>(2 + segments.Count);
         try
         {
-            IPartSource media = upload.MediaPath is not null
+            IPartSource? media = upload.MediaPath is not null
                 ? new FilePartSource(upload.MediaPath)
-                : new StreamPartSource(upload.MediaStream!, upload.MediaStream!.CanSeek ? upload.MediaStream.Length - upload.MediaStream.Position : null);
-            files.Add(new UploadFile(FileRole.Media, media, media.Length, upload.MediaPath ?? "-"));
+                : upload.MediaStream is not null
+                ? new StreamPartSource(upload.MediaStream, upload.MediaStream.CanSeek ? upload.MediaStream.Length - upload.MediaStream.Position : null)
+                : null; // a URL: opened by OpenFilesAsync
+            if (media is not null)
+            {
+                files.Add(new UploadFile(FileRole.Media, media, media.Length, upload.MediaPath ?? "-"));
+            }
+
             if (upload.CoverPath is not null)
             {
                 var cover = new FilePartSource(upload.CoverPath);
@@ -500,7 +604,7 @@ internal sealed partial class UploadOperation
     private static List<string> StorageKeys(ValidatedUpload upload, ApplyUploadResult apply, List<UploadFile> files)
     {
         var mediaKey = StorageKey(apply.MediaStoragePath, "MediaStoragePath");
-        var coverKey = upload.CoverPath is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
+        var coverKey = upload.CoverPath is null && upload.CoverUrl is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
         var mediaDirectory = mediaKey.LastIndexOf('/') is var slash and >= 0 ? mediaKey[..(slash + 1)] : string.Empty;
         return files.ConvertAll(file => file.Role switch
         {

@@ -43,6 +43,19 @@ public sealed class RetryPolicyTests
         { "ApplyUpload", "ErrorResponse", 200, "InvalidParameterValue.MediaType", false, "Fail" },
         { "ApplyUpload", "ErrorResponse", 200, "AuthFailure.SignatureFailure", false, "Fail" },
         { "CommitUpload", "ErrorResponse", 200, "InvalidParameterValue.VodSessionKey", true, "Fail" },
+        // The origin of a URL source: its own rows (a GET changes nothing; what it sent wrong is never a COS retry).
+        { "OriginGet", "Transport", null, "NetworkError", false, "Retry" },
+        { "OriginProbe", "Timeout", null, "Timeout", false, "Retry" },
+        { "OriginGet", "ErrorResponse", 503, "OriginFailed", false, "Retry" },
+        { "OriginGet", "ErrorResponse", 429, "OriginFailed", false, "Retry" },
+        { "OriginProbe", "ErrorResponse", 500, "OriginFailed", false, "Retry" },
+        { "OriginGet", "ErrorResponse", 404, "OriginFailed", false, "Fail" },
+        { "OriginProbe", "ErrorResponse", 403, "OriginFailed", false, "Fail" },
+        { "OriginGet", "ErrorResponse", 412, "OriginChanged", false, "Fail" },
+        { "OriginGet", "ErrorResponse", null, "OriginChanged", false, "Fail" },
+        { "OriginGet", "InvalidResponse", 206, "OriginFailed", false, "Fail" },
+        { "OriginGet", "IntegrityMismatch", 206, "OriginFailed", false, "Fail" },
+        { "OriginGet", "ErrorResponse", 503, "SlowDown", true, "Retry" },
     };
 
     [Theory]
