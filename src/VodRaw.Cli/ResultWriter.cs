@@ -119,6 +119,14 @@ internal static class ResultWriter
 
             w.WriteNumber("attempts", e.Attempts);
             w.WriteBoolean("transient", e.IsTransient);
+            if (e is OriginException origin)
+            {
+                // Where the origin failed, as shown: never the URL's query or a header.
+                w.WriteString("url", origin.Url);
+                w.WriteString("host", origin.Host);
+                w.WriteString("range", origin.Range);
+            }
+
             OpenUploads(w, e.OpenUploads);
         });
 

@@ -357,13 +357,13 @@ public sealed partial class CliTests
         public void Report(UploadProgress value) => report(value);
     }
 
-    private static Dictionary<string, string> EnvFor(VodEmulator emulator) => new()
+    internal static Dictionary<string, string> EnvFor(VodEmulator emulator) => new()
     {
         ["TENCENTCLOUD_SECRET_ID"] = emulator.Credential.SecretId,
         ["TENCENTCLOUD_SECRET_KEY"] = emulator.Credential.SecretKey,
     };
 
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? env = null, CancellationToken cancellationToken = default)
+    internal static async Task<(int Code, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string>? env = null, CancellationToken cancellationToken = default)
     {
         var output = new StringWriter();
         var error = new StringWriter();
