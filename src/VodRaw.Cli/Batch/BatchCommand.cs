@@ -51,7 +51,7 @@ internal sealed class BatchCommand
             return null;
         }
 
-        if (defaults.CoverFilePath is not null)
+        if (defaults.CoverFilePath is not null || defaults.CoverUrl is not null)
         {
             Refuse("--cover names the cover of one media; in a batch pair covers with --cover-pattern '{stem}.jpg' or give CoverFilePath per line of --from-list.");
             return null;

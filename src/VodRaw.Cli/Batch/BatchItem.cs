@@ -18,7 +18,14 @@ internal sealed class BatchItem(string key, VodUploadRequest request, int? line 
 
     public long Bytes => Plan?.TotalBytes ?? 0;
 
-    public string MediaPath => Request.MediaFilePath!;
+    /// <summary>The media's full path, or its URL as shown (no query): the journal's key for it.</summary>
+    public string MediaPath => Request.MediaFilePath ?? VodRaw.Sources.SourceUrl.DisplayOf(Request.MediaUrl!);
+
+    /// <summary>Whether the media comes from a URL (its size is what the origin announced; it has no last-write time).</summary>
+    public bool IsUrl => Request.MediaUrl is not null;
+
+    /// <summary>What a re-run compares with the journal to tell a changed source: a file's size and last write, a URL's size.</summary>
+    public FileStamp Stamp() => IsUrl ? new FileStamp(Bytes, 0) : FileStamp.Of(MediaPath);
 
     /// <summary>Where this item is named: "line 7 (a.mp4)" or the key.</summary>
     public string Where => Line is { } n ? $"line {n} ({Key})" : Key;
@@ -29,6 +36,9 @@ internal sealed class BatchItem(string key, VodUploadRequest request, int? line 
     public static VodUploadRequest Copy(VodUploadRequest request) => new()
     {
         MediaFilePath = request.MediaFilePath,
+        MediaUrl = request.MediaUrl,
+        CoverUrl = request.CoverUrl,
+        SourceHeaders = request.SourceHeaders,
         MediaType = request.MediaType,
         MediaName = request.MediaName,
         CoverFilePath = request.CoverFilePath,

@@ -83,7 +83,7 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         {
             if (journal.Latest(item.MediaPath) is { State: BatchJournal.EntryState.Committed } done)
             {
-                if (FileStamp.Of(item.MediaPath) == new FileStamp(done.Size, done.LastWrite) || !File.Exists(item.MediaPath))
+                if ((!item.IsUrl && !File.Exists(item.MediaPath)) || item.Stamp() == new FileStamp(done.Size, done.LastWrite))
                 {
                     _skipped++;
                     results?.Success(item, "alreadyCommitted", done.FileId!, done.MediaUrl, done.CoverUrl, done.RequestId, 0, 0, 0);
@@ -145,7 +145,7 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
             journal.Started(item.MediaPath, item.Key);
             response = await client.UploadAsync(settings.Region, item.NewRequest(), progress.For(item), ct).ConfigureAwait(false);
             // The journal first: from here on a re-run skips this file; the results line follows; then the library's record goes.
-            journal.Committed(item.MediaPath, item.Key, response, FileStamp.Of(item.MediaPath));
+            journal.Committed(item.MediaPath, item.Key, response, item.Stamp());
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             results?.Success(item, "committed", response.FileId, response.MediaUrl, response.CoverUrl, response.RequestId, response.BytesUploaded, response.BytesResumed, seconds);
             if (response.CheckpointId is { } record)

@@ -4,7 +4,7 @@ namespace VodRaw.Cli.Batch;
 
 /// <summary>
 /// <c>--from-list FILE</c>: JSON Lines, one object per media with VodUploadRequest's fields by name (MediaFilePath
-/// required; CoverFilePath, MediaName, MediaType, CoverType, Procedure, ClassId, ExpireTime, SourceContext,
+/// or MediaUrl required, one of them; CoverFilePath or CoverUrl, MediaName, MediaType, CoverType, Procedure, ClassId, ExpireTime, SourceContext,
 /// SessionContext, SubAppId, StorageRegion, ExtInfo; names case-insensitive, camelCase too). Relative paths are
 /// relative to the list file's folder. Blank lines and lines starting with # are skipped. A field not given takes the
 /// command line's option. Every bad line is reported with its number; nothing is read from a bad line.
@@ -13,7 +13,7 @@ internal static class ListFile
 {
     private static readonly string[] Fields =
     [
-        "MediaFilePath", "CoverFilePath", "MediaName", "MediaType", "CoverType", "Procedure", "ClassId", "ExpireTime",
+        "MediaFilePath", "MediaUrl", "CoverFilePath", "CoverUrl", "MediaName", "MediaType", "CoverType", "Procedure", "ClassId", "ExpireTime",
         "SourceContext", "SessionContext", "SubAppId", "StorageRegion", "ExtInfo",
     ];
 
@@ -105,6 +105,22 @@ internal static class ListFile
             return v.GetString();
         }
 
+        Uri? Url(string field)
+        {
+            var text = Text(field);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new FormatException($"\"{field}\" must be an absolute http or https URL.");
+            }
+
+            return url;
+        }
+
         long? Number(string field)
         {
             if (!values.TryGetValue(field, out var v) || v.ValueKind == JsonValueKind.Null)
@@ -123,17 +139,28 @@ internal static class ListFile
         try
         {
             var media = Text("MediaFilePath");
-            if (string.IsNullOrWhiteSpace(media))
+            var mediaUrl = Url("MediaUrl");
+            if (string.IsNullOrWhiteSpace(media) == (mediaUrl is null))
             {
-                problem = "\"MediaFilePath\" is required.";
+                problem = mediaUrl is null ? "\"MediaFilePath\" (or \"MediaUrl\") is required." : "give \"MediaFilePath\" or \"MediaUrl\", not both.";
                 return null;
             }
 
             var cover = Text("CoverFilePath");
+            var coverUrl = Url("CoverUrl");
+            if (cover is not null && coverUrl is not null)
+            {
+                problem = "give \"CoverFilePath\" or \"CoverUrl\", not both.";
+                return null;
+            }
+
             var request = new VodUploadRequest
             {
-                MediaFilePath = Path.GetFullPath(media, folder),
-                CoverFilePath = cover is null ? defaults.CoverFilePath : Path.GetFullPath(cover, folder),
+                MediaFilePath = mediaUrl is null ? Path.GetFullPath(media!, folder) : null,
+                MediaUrl = mediaUrl,
+                CoverUrl = coverUrl,
+                SourceHeaders = defaults.SourceHeaders,
+                CoverFilePath = coverUrl is not null ? null : cover is null ? defaults.CoverFilePath : Path.GetFullPath(cover, folder),
                 MediaName = Text("MediaName") ?? defaults.MediaName,
                 MediaType = Text("MediaType") ?? defaults.MediaType,
                 CoverType = Text("CoverType") ?? defaults.CoverType,
@@ -147,7 +174,7 @@ internal static class ListFile
                 ExtInfo = Text("ExtInfo") ?? defaults.ExtInfo,
                 ConcurrentUploadNumber = defaults.ConcurrentUploadNumber,
             };
-            return new BatchItem(Slashes.Of(media), request, number);
+            return new BatchItem(mediaUrl is null ? Slashes.Of(media!) : VodRaw.Sources.SourceUrl.DisplayOf(mediaUrl), request, number);
         }
         catch (FormatException e)
         {

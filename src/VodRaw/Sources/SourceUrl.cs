@@ -97,7 +97,8 @@ internal sealed class SourceUrl
 
     public override string ToString() => Display;
 
-    private static string DisplayOf(Uri uri)
+    /// <summary>How a URL is shown (<see cref="Display"/>), for callers that hold only the URL.</summary>
+    public static string DisplayOf(Uri uri)
     {
         var port = uri.IsDefaultPort ? string.Empty : ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
         return uri.Scheme + "://" + uri.IdnHost + port + uri.AbsolutePath + (string.IsNullOrEmpty(uri.Query) ? string.Empty : "?…");
