@@ -1,10 +1,14 @@
 #if EMULATOR
 using System.CommandLine;
 using VodRaw.Emulator;
+using VodRaw.Emulator.Origin;
 
 namespace VodRaw.Cli;
 
-/// <summary><c>vodraw emulator [--port N] [--data DIR]</c>: the emulator standalone, until Ctrl+C.</summary>
+/// <summary>
+/// <c>vodraw emulator [--port N] [--data DIR] [--origin DIR]</c>: the emulator standalone, until Ctrl+C; with
+/// <c>--origin</c>, also an HTTP origin serving DIR's files read-only (for uploads from a URL).
+/// </summary>
 internal static class EmulatorCommand
 {
     public static Command Create(CliEnvironment env)
@@ -13,13 +17,25 @@ internal static class EmulatorCommand
         var data = new Option<string?>("--data") { Description = "Directory for stored objects (default: a temporary directory, deleted on exit)." };
         var json = new Option<bool>("--json") { Description = "Print the endpoints and keys as one JSON line." };
         var discard = new Option<bool>("--discard-content") { Description = "Hash and check bodies but keep no object content (load tests, uploads bigger than the disk)." };
-        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json, discard };
+        var origin = new Option<string?>("--origin") { Description = "Also serve this directory's files read-only over HTTP (ranges, ETags), as a place to upload from a URL; on port N+2 with --port, else any free port.", HelpName = "DIR" };
+        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json, discard, origin };
         command.SetAction(async (result, cancellationToken) =>
         {
             var p = result.GetValue(port);
             if (p is < 0 or > 65534)
             {
                 return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage, "--port must be between 0 and 65534.");
+            }
+
+            var originDirectory = result.GetValue(origin);
+            if (originDirectory is not null && !Directory.Exists(originDirectory))
+            {
+                return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage, $"--origin {originDirectory}: no such directory.");
+            }
+
+            if (originDirectory is not null && p > 65533)
+            {
+                return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage, "--port must be at most 65533 with --origin (the origin listens on the port after COS's).");
             }
 
             var directory = result.GetValue(data);
@@ -31,6 +47,8 @@ internal static class EmulatorCommand
             await using var emulator = await VodEmulator.StartAsync(
                 new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard),
                     RequestLogged = env.Log is { } log ? request => log.WriteRequest(Served(request)) : null }, cancellationToken).ConfigureAwait(false);
+            await using var fileOrigin = originDirectory is null ? null : await EmulatorOrigin.StartAsync(
+                new EmulatorOriginOptions { RootDirectory = originDirectory, Port = p == 0 ? 0 : p + 2 }, cancellationToken).ConfigureAwait(false);
             var cos = emulator.CosEndpoint + "{bucket}";
             if (result.GetValue(json))
             {
@@ -38,6 +56,11 @@ internal static class EmulatorCommand
                 {
                     w.WriteString("vodEndpoint", emulator.VodEndpoint.ToString());
                     w.WriteString("cosEndpoint", cos);
+                    if (fileOrigin is not null)
+                    {
+                        w.WriteString("originEndpoint", fileOrigin.BaseAddress.ToString());
+                    }
+
                     w.WriteString("secretId", emulator.Credential.SecretId);
                     w.WriteString("secretKey", emulator.Credential.SecretKey);
                     w.WriteStartObject("temporaryCredential");
@@ -53,6 +76,11 @@ internal static class EmulatorCommand
                 env.Out.WriteLine("VodRaw emulator running (Ctrl+C to stop). Its keys are throwaway test keys:");
                 env.Out.WriteLine($"  VOD endpoint:  {emulator.VodEndpoint}");
                 env.Out.WriteLine($"  COS endpoint:  {cos}");
+                if (fileOrigin is not null)
+                {
+                    env.Out.WriteLine($"  Origin:        {fileOrigin.BaseAddress}  (serves {Path.GetFullPath(originDirectory!)} read-only)");
+                }
+
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_ID={emulator.Credential.SecretId}");
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_KEY={emulator.Credential.SecretKey}");
                 env.Out.WriteLine($"  vodraw upload FILE --region ap-guangzhou --vod-endpoint {emulator.VodEndpoint} --cos-endpoint '{cos}'");
