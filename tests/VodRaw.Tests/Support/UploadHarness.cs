@@ -90,7 +90,7 @@ internal sealed class UploadHarness : IAsyncDisposable
 }
 
 /// <summary>Forwards to a real socket handler and records what was sent (header values included) for assertions.</summary>
-internal sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandler { UseProxy = false })
+internal sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) // as the default handler: VodRaw follows redirects itself
 {
     public ConcurrentQueue<(string Method, string Uri, string? Action, string Body, string Headers)> Requests { get; } = new();
 
