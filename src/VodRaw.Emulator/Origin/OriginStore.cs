@@ -77,24 +77,22 @@ internal sealed class OriginStore(OriginDirectory? directory, TimeProvider time)
         }
     }
 
-    /// <summary>The version a request arriving now is answered from, or null.</summary>
+    /// <summary>The version a request arriving now is answered from, or null. A file is looked at outside the lock.</summary>
     public OriginObject? Find(string key)
     {
+        OriginEntry? entry;
         lock (_gate)
         {
-            return FindLocked(key);
-        }
-    }
-
-    private OriginObject? FindLocked(string key)
-    {
-        if (_objects.TryGetValue(key, out var entry))
-        {
-            return entry.Current();
+            entry = _objects.GetValueOrDefault(key);
         }
 
-        return directory?.Resolve(key) is { } file ? OriginObject.FromFile(file, Guess(key)) : null;
+        return entry is not null ? entry.Current() : FromDirectory(key);
     }
+
+    private OriginObject? FindLocked(string key) => _objects.TryGetValue(key, out var entry) ? entry.Current() : FromDirectory(key);
+
+    private OriginObject? FromDirectory(string key) =>
+        directory?.Resolve(key) is { } file ? OriginObject.FromFile(file, Guess(key)) : null;
 
     private static string Guess(string key) => ContentTypes.TryGetContentType(key, out var type) ? type : DefaultContentType;
 }
