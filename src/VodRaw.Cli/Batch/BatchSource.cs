@@ -166,6 +166,11 @@ internal static class BatchSource
             {
                 problems.Add($"{item.Where}: {e.Message}");
             }
+            catch (VodRawException e) when (item.IsUrl)
+            {
+                // A URL's origin is asked for its size: one that refuses or is down is this line's problem.
+                problems.Add($"{item.Where}: {e.Message}");
+            }
         }
 
         return problems;
