@@ -180,9 +180,14 @@ internal static class UploadCommand
                 return ResultWriter.Failure(env, asJson, ExitCodes.Usage, "--source-header and --source-header-file are for URL sources; no URL was given.");
             }
 
-            if ((fromUrl && !Uri.TryCreate(pathValues[0], UriKind.Absolute, out _)) || (coverValue is not null && IsUrl(coverValue) && !Uri.TryCreate(coverValue, UriKind.Absolute, out _)))
+            if (fromUrl && !Uri.TryCreate(pathValues[0], UriKind.Absolute, out _))
             {
-                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"cannot read '{(fromUrl ? pathValues[0] : coverValue)}' as a URL.");
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"cannot read the media URL '{Shown(pathValues[0])}' as a URL.");
+            }
+
+            if (coverValue is not null && IsUrl(coverValue) && !Uri.TryCreate(coverValue, UriKind.Absolute, out _))
+            {
+                return ResultWriter.Failure(env, asJson, ExitCodes.Usage, $"--cover: cannot read '{Shown(coverValue)}' as a URL.");
             }
 
             var request = new VodUploadRequest
@@ -283,6 +288,9 @@ internal static class UploadCommand
         });
         return command;
     }
+
+    /// <summary>A URL argument as messages may show it: without its query (a presigned signature) or fragment.</summary>
+    internal static string Shown(string url) => url.IndexOfAny(['?', '#']) is var at and >= 0 ? url[..at] + "?…" : url;
 
     /// <summary>Whether an argument names an http or https URL rather than a file.</summary>
     internal static bool IsUrl(string value) =>

@@ -96,7 +96,7 @@ internal static class VodRawCli
         using var log = new RequestLog(verbose ? env.Error : null, file);
         try
         {
-            log.WriteToFile("Run args=\"" + string.Join(' ', args).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+            log.WriteToFile("Run args=\"" + string.Join(' ', RedactedArguments(args)).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
             // Live progress redraws one line; with request lines between, it prints whole lines instead.
             var logged = file is null
                 ? env with { Interactive = false, Log = log }
@@ -183,6 +183,33 @@ internal static class VodRawCli
 
             output.Write(help.ToString().Replace("  " + RootCommand.ExecutableName + " ", "  vodraw ", StringComparison.Ordinal));
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// The arguments as the log file may keep them: a URL's query (a presigned signature) becomes "?…" and a
+    /// --source-header's value "…"; nothing else changes.
+    /// </summary>
+    internal static IEnumerable<string> RedactedArguments(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (i > 0 && args[i - 1] == "--source-header")
+            {
+                var colon = arg.IndexOf(':', StringComparison.Ordinal);
+                yield return colon < 0 ? "…" : arg[..colon] + ": …";
+            }
+            else if (arg.StartsWith("--source-header=", StringComparison.Ordinal))
+            {
+                yield return "--source-header=…";
+            }
+            else
+            {
+                var at = arg.IndexOf("://", StringComparison.Ordinal);
+                var query = at < 0 ? -1 : arg.IndexOfAny(['?', '#'], at);
+                yield return query < 0 ? arg : arg[..query] + "?…";
+            }
         }
     }
 }

@@ -258,9 +258,18 @@ internal sealed class BatchCommand
                     w.WriteString("path", item.MediaPath);
                     w.WriteNumber("bytes", item.Bytes);
                     w.WriteNumber("files", item.Plan?.Files.Count ?? 1);
+                    if (item.Unreachable is { } unreachable)
+                    {
+                        w.WriteString("error", unreachable);
+                    }
+
                     if (item.Request.CoverFilePath is { } coverPath)
                     {
                         w.WriteString("cover", coverPath);
+                    }
+                    else if (item.Request.CoverUrl is { } coverUrl)
+                    {
+                        w.WriteString("cover", VodRaw.Sources.SourceUrl.DisplayOf(coverUrl));
                     }
 
                     w.WriteEndObject();
@@ -269,20 +278,23 @@ internal sealed class BatchCommand
                 w.WriteEndArray();
                 w.WriteEndObject();
             }));
-            return ExitCodes.Ok;
+            return items.Any(i => i.Unreachable is not null) ? ExitCodes.BatchIncomplete : ExitCodes.Ok;
         }
 
         foreach (var item in items)
         {
             var files = item.Plan?.Files.Count ?? 1;
-            var extra = (item.Request.CoverFilePath is null ? string.Empty : " +cover") + (files > (item.Request.CoverFilePath is null ? 1 : 2)
-                ? string.Create(CultureInfo.InvariantCulture, $" +{files - (item.Request.CoverFilePath is null ? 1 : 2)} package files") : string.Empty);
-            _env.Out.WriteLine($"{ProgressReporter.Format(item.Bytes),12}  {item.Key}{extra}");
+            var hasCover = item.Request.CoverFilePath is not null || item.Request.CoverUrl is not null;
+            var extra = (hasCover ? " +cover" : string.Empty) + (files > (hasCover ? 2 : 1)
+                ? string.Create(CultureInfo.InvariantCulture, $" +{files - (hasCover ? 2 : 1)} package files") : string.Empty);
+            _env.Out.WriteLine(item.Unreachable is { } unreachable ? $"{"?",12}  {item.Key}{extra}  (cannot be reached: {unreachable})" : $"{ProgressReporter.Format(item.Bytes),12}  {item.Key}{extra}");
         }
 
         var inShard = _shard.Count > 1 ? " in shard " + _shard : string.Empty;
         var skipped = notMedia > 0 ? string.Create(CultureInfo.InvariantCulture, $" {notMedia} files skipped: not a media type.") : string.Empty;
-        _env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dry run: {items.Count} media, {ProgressReporter.Format(total)} ({total} bytes){inShard}; nothing was sent.{skipped}"));
-        return ExitCodes.Ok;
+        var unreachableCount = items.Count(i => i.Unreachable is not null);
+        var unreachableText = unreachableCount > 0 ? string.Create(CultureInfo.InvariantCulture, $" {unreachableCount} URLs cannot be reached (marked ?).") : string.Empty;
+        _env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dry run: {items.Count} media, {ProgressReporter.Format(total)} ({total} bytes){inShard}; nothing was sent.{skipped}{unreachableText}"));
+        return unreachableCount > 0 ? ExitCodes.BatchIncomplete : ExitCodes.Ok;
     }
 }

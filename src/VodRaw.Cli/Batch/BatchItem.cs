@@ -18,8 +18,14 @@ internal sealed class BatchItem(string key, VodUploadRequest request, int? line 
 
     public long Bytes => Plan?.TotalBytes ?? 0;
 
+    /// <summary>
+    /// Why a URL's origin could not be asked for its size when the batch was checked (refused, or down through its
+    /// retries): not a reason to refuse the batch; the upload asks again and fails on its own if it must.
+    /// </summary>
+    public string? Unreachable { get; set; }
+
     /// <summary>The media's full path, or its URL as shown (no query): the journal's key for it.</summary>
-    public string MediaPath => Request.MediaFilePath ?? VodRaw.Sources.SourceUrl.DisplayOf(Request.MediaUrl!);
+    public string MediaPath => Request.MediaFilePath ?? VodRaw.Sources.SourceUrl.IdentityOf(Request.MediaUrl!);
 
     /// <summary>Whether the media comes from a URL (its size is what the origin announced; it has no last-write time).</summary>
     public bool IsUrl => Request.MediaUrl is not null;

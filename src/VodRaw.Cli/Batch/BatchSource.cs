@@ -29,8 +29,26 @@ internal static class BatchSource
         var found = new List<(string Key, string FullPath, string RealPath, bool Named, bool ThroughLink)>();
         var notMedia = 0;
         var walk = new FolderWalk(followLinks);
+        var urls = new List<BatchItem>();
         foreach (var given in paths)
         {
+            if (UploadCommand.IsUrl(given))
+            {
+                // A URL is one media, streamed from its origin; its key is which object it names (never its query).
+                if (Uri.TryCreate(given, UriKind.Absolute, out var url))
+                {
+                    var request = BatchItem.Copy(defaults);
+                    request.MediaUrl = url;
+                    urls.Add(new BatchItem(VodRaw.Sources.SourceUrl.IdentityOf(url), request));
+                }
+                else
+                {
+                    problems.Add($"{UploadCommand.Shown(given)}: cannot be read as a URL.");
+                }
+
+                continue;
+            }
+
             var full = Path.GetFullPath(given);
             if (File.Exists(full))
             {
@@ -129,6 +147,8 @@ internal static class BatchSource
             items.Add(item);
         }
 
+        items.AddRange(urls);
+
         // Covers paired by the pattern are not media of their own (their types are images, but a pattern may say otherwise).
         var covers = items.Select(i => i.Request.CoverFilePath).OfType<string>().ToHashSet(StringComparer.Ordinal);
         items.RemoveAll(i => covers.Contains(i.MediaPath));
@@ -168,8 +188,8 @@ internal static class BatchSource
             }
             catch (VodRawException e) when (item.IsUrl)
             {
-                // A URL's origin is asked for its size: one that refuses or is down is this line's problem.
-                problems.Add($"{item.Where}: {e.Message}");
+                // A URL's origin that refuses or is down now is this media's failure when its turn comes, not the batch's.
+                item.Unreachable = e.Message;
             }
         }
 

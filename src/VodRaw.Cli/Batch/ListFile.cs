@@ -174,7 +174,7 @@ internal static class ListFile
                 ExtInfo = Text("ExtInfo") ?? defaults.ExtInfo,
                 ConcurrentUploadNumber = defaults.ConcurrentUploadNumber,
             };
-            return new BatchItem(mediaUrl is null ? Slashes.Of(media!) : VodRaw.Sources.SourceUrl.DisplayOf(mediaUrl), request, number);
+            return new BatchItem(mediaUrl is null ? Slashes.Of(media!) : VodRaw.Sources.SourceUrl.IdentityOf(mediaUrl), request, number);
         }
         catch (FormatException e)
         {

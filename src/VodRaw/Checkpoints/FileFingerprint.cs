@@ -29,30 +29,10 @@ internal sealed class FileFingerprint
 
     /// <summary>
     /// The fingerprint of a URL source: its length, Last-Modified (as the last-write time) and ETag — the origin's own
-    /// identity. An origin that gives neither validator has its first and last MiB read and hashed, as a file's.
+    /// identity. (An origin with neither validator keeps no checkpoint: hashing its edges would miss a change between.)
     /// </summary>
-    public static async Task<FileFingerprint> OfOriginAsync(Sources.UrlPartSource source, CancellationToken cancellationToken)
-    {
-        var origin = source.Origin;
-        var size = origin.Length!.Value;
-        var fingerprint = new FileFingerprint { Size = size, LastWriteTicks = origin.LastModified?.UtcTicks ?? 0, ETag = origin.ETag };
-        if (origin.ETag is null && origin.LastModified is null && size > 0)
-        {
-            var edge = (int)Math.Min(EdgeBytes, size);
-            var buffer = ArrayPool<byte>.Shared.Rent(edge);
-            try
-            {
-                fingerprint.HeadCrc64 = (await source.ReadHashedAsync(0, buffer.AsMemory(0, edge), cancellationToken).ConfigureAwait(false)).Crc64;
-                fingerprint.TailCrc64 = (await source.ReadHashedAsync(size - edge, buffer.AsMemory(0, edge), cancellationToken).ConfigureAwait(false)).Crc64;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        return fingerprint;
-    }
+    public static FileFingerprint OfOrigin(Sources.OriginObject origin) =>
+        new() { Size = origin.Length!.Value, LastWriteTicks = origin.LastModified?.UtcTicks ?? 0, ETag = origin.ETag };
 
     /// <summary>The fingerprint of a file now; an unreadable file is an <see cref="ArgumentException"/> as for uploads.</summary>
     /// <remarks>

@@ -52,7 +52,7 @@ internal sealed class ResumeIdentity
         for (var i = 0; i < files.Count; i++)
         {
             fingerprints[i] = files[i].Source is Sources.UrlPartSource url
-                ? await FileFingerprint.OfOriginAsync(url, cancellationToken).ConfigureAwait(false)
+                ? FileFingerprint.OfOrigin(url.Origin)
                 : await FileFingerprint.OfAsync(paths[i], cancellationToken).ConfigureAwait(false);
         }
 

@@ -145,13 +145,29 @@ internal static class RetryPolicy
         var status = failure.Status ?? 0;
         return failure.Kind switch
         {
+            FailureKind.Transport when IsPermanentTransport(failure.Inner) => Fail("the connection to the origin cannot succeed as it is (its TLS certificate is not trusted, or its reply exceeds a limit)"),
             FailureKind.Transport => Retry("the connection to the origin failed or ended early; a GET changes nothing, so it is sent again"),
             FailureKind.Timeout => Retry("no data came from the origin for the inactivity timeout; a GET changes nothing, so it is sent again"),
             FailureKind.ErrorResponse when failure.Code == OriginChanged => Fail("the origin's object is no longer the one the upload started with"),
             FailureKind.ErrorResponse when IsTransientStatus(status) => Retry("the origin answered HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             FailureKind.ErrorResponse => Fail("the origin refused the request"),
-            _ => Fail("the origin answered with other bytes than were asked for"),
+            _ => Fail("the origin's reply cannot be used as the bytes asked for"),
         };
+    }
+
+    /// <summary>A transport failure that repeats identically: an untrusted certificate, a reply over a configured limit.</summary>
+    private static bool IsPermanentTransport(Exception? inner)
+    {
+        for (var e = inner; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException
+                || e is HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded or HttpRequestError.SecureConnectionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -149,12 +149,19 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
     {
         var etag = response.Headers.ETag?.ToString();
         var modified = response.Content.Headers.LastModified;
+        if (response.IsSuccessStatusCode && Encoded(response) is { } encoded)
+        {
+            return Task.FromResult<Attempt<Probe>>(encoded);
+        }
+
         switch (response.StatusCode)
         {
             case HttpStatusCode.PartialContent when ContentRangeOf(response) is { Total: { } total }:
                 return Task.FromResult(Attempt<Probe>.Success(new Probe(total, true, etag, modified)));
+            case HttpStatusCode.PartialContent when ContentRangeOf(response) is { Total: null }:
+                return Task.FromResult(Attempt<Probe>.Success(new Probe(null, false, etag, modified))); // no length known: read in order
             case HttpStatusCode.PartialContent:
-                return Task.FromResult<Attempt<Probe>>(Invalid("the origin answered a range without the object's length (Content-Range)"));
+                return Task.FromResult<Attempt<Probe>>(Invalid("the origin answered a range without a usable Content-Range"));
             case HttpStatusCode.RequestedRangeNotSatisfiable when ContentRangeOf(response) is { Total: 0 }:
                 return Task.FromResult(Attempt<Probe>.Success(new Probe(0, true, etag, modified))); // an empty object has no byte 0
             case HttpStatusCode.OK:
@@ -207,6 +214,11 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
             return differs;
         }
 
+        if (Encoded(response) is { } encoded)
+        {
+            return encoded;
+        }
+
         if (response.Content.Headers.ContentLength is { } announced && announced != length)
         {
             return Invalid($"the origin announced {announced} bytes for a range of {length}");
@@ -247,6 +259,11 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
         if (Validators(response, origin) is { } differs)
         {
             return differs;
+        }
+
+        if (Encoded(response) is { } encoded)
+        {
+            return encoded;
         }
 
         if (response.Content.Headers.ContentLength is { } length && origin.Length is { } known && length != known)
@@ -314,6 +331,12 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
 
         return null;
     }
+
+    /// <summary>A body in a content coding (gzip, br…) is not the object's bytes, although identity was asked for.</summary>
+    private static AttemptFailure? Encoded(HttpResponseMessage response) =>
+        response.Content.Headers.ContentEncoding.FirstOrDefault(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase)) is { } coding
+            ? Invalid($"the origin sent the object {coding}-encoded although only the identity encoding was accepted; its bytes would not be the media's")
+            : null;
 
     private static AttemptFailure Changed(string detail) => new(FailureKind.ErrorResponse, RetryPolicy.OriginChanged, detail);
 

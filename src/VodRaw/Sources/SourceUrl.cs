@@ -25,6 +25,14 @@ internal sealed class SourceUrl
     /// <summary>scheme://host[:port]/path, with "?…" when the URL has a query.</summary>
     public string Display { get; }
 
+    /// <summary>
+    /// Which object the URL names, for checkpoints and batch journals: <see cref="Display"/> without its "?…", then,
+    /// when the query has parameters other than a presigned URL's signing ones, "?sha256:" and 16 hex digits of their
+    /// hash — so <c>download?id=1</c> and <c>download?id=2</c> are two objects, a re-signed URL is still the same one,
+    /// and no query text is ever shown.
+    /// </summary>
+    public string Identity => IdentityOf(Uri);
+
     /// <summary>The last path segment, unescaped ("clip.mp4").</summary>
     public string FileName
     {
@@ -43,8 +51,8 @@ internal sealed class SourceUrl
     };
 
     /// <summary>
-    /// Checks a URL and headers completely: absolute http or https, a host, no fragment; header names are tokens and
-    /// values one line. <paramref name="property"/> names the request property in the <see cref="ArgumentException"/>.
+    /// Checks a URL and headers completely: absolute http or https, a host, no user information (a fragment is never
+    /// sent); header names are tokens and values one line of printable ASCII. <paramref name="property"/> names the request property in the <see cref="ArgumentException"/>.
     /// </summary>
     public static SourceUrl Create(Uri url, IReadOnlyDictionary<string, string>? headers, string property)
     {
@@ -82,6 +90,11 @@ internal sealed class SourceUrl
                 throw new ArgumentException($"SourceHeaders' value of {name} is missing or spans lines.", "request");
             }
 
+            if (value.Any(c => c is > '~' or (< ' ' and not '\t')))
+            {
+                throw new ArgumentException($"SourceHeaders' value of {name} has a character outside printable ASCII; HTTP header values must be ASCII (percent- or base64-encode it).", "request");
+            }
+
             list.Add(new(name, value));
         }
 
@@ -96,6 +109,37 @@ internal sealed class SourceUrl
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
     public override string ToString() => Display;
+
+    /// <summary>Query parameters that sign a URL (S3, COS, OSS, GCS, Azure SAS, CDN URL authentication): not part of its identity.</summary>
+    private static readonly string[] SigningPrefixes = ["x-amz-", "x-oss-", "x-cos-", "x-goog-", "q-"];
+
+    private static readonly HashSet<string> SigningNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "signature", "expires", "awsaccesskeyid", "ossaccesskeyid", "accesskeyid", "security-token", "sign", "t", "us", "token",
+        "sv", "ss", "srt", "sp", "se", "st", "spr", "sig", "sr", "skoid", "sktid", "skt", "ske", "sks", "skv", "sdd",
+    };
+
+    /// <summary>See <see cref="Identity"/>.</summary>
+    public static string IdentityOf(Uri uri)
+    {
+        var shown = DisplayOf(uri);
+        var path = shown.EndsWith("?…", StringComparison.Ordinal) ? shown[..^2] : shown;
+        var kept = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(p =>
+            {
+                var name = Uri.UnescapeDataString(p.Split('=', 2)[0]);
+                return !SigningNames.Contains(name) && !SigningPrefixes.Any(x => name.StartsWith(x, StringComparison.OrdinalIgnoreCase));
+            })
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (kept.Count == 0)
+        {
+            return path;
+        }
+
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('&', kept)));
+        return path + "?sha256:" + Convert.ToHexStringLower(hash.AsSpan(0, 8));
+    }
 
     /// <summary>How a URL is shown (<see cref="Display"/>), for callers that hold only the URL.</summary>
     public static string DisplayOf(Uri uri)

@@ -50,6 +50,13 @@ internal sealed class UrlManifestCollector(OriginClient client, Func<byte[], str
 
             foreach (var reference in references)
             {
+                if (reference.IndexOfAny(['?', '#']) is var query and >= 0 && !ManifestReference.HasScheme(reference))
+                {
+                    // Its COS key would keep the query as part of the name, and a token there would be shown: refused, unshown.
+                    violations.Add($"{current.Name}: '{reference[..query]}?…' carries a query; only plain relative paths can be uploaded (VOD serves the package without URL parameters)");
+                    continue;
+                }
+
                 var normalized = ManifestReference.Normalize(reference, out var violation);
                 if (normalized is null)
                 {

@@ -71,8 +71,9 @@ internal sealed partial class UploadOperation
             var tracker = Plan(files);
             Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is not null ? Path.GetFileName(upload.MediaPath) : upload.MediaUrl?.FileName ?? "-");
             _ledger.SetFiles(files.Count);
-            // A source read in order (a stream, an origin without ranges) cannot be fingerprinted or read again: no checkpoint.
-            var store = files.TrueForAll(f => f.Source is not { IsSequential: true }) ? Options.Checkpoints : null;
+            // A source read in order (a stream, an origin without ranges) cannot be fingerprinted or read again, and an
+            // origin without an ETag or Last-Modified cannot say whether a resumed part is still its: no checkpoint.
+            var store = files.TrueForAll(f => f.Source is not ({ IsSequential: true } or UrlPartSource { Origin: { ETag: null, LastModified: null } })) ? Options.Checkpoints : null;
             var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files, ServiceOf(), cancellationToken).ConfigureAwait(false);
             using var claim = identity is null ? null : Claim(store!, identity.Id);
             var inputs = identity is null ? null : new ResumedSession.Inputs(store!, identity, files, apply => CreateStorage(apply, tracker.MeasuredBytesPerSecond), _context.Sender, Options,
@@ -500,13 +501,13 @@ internal sealed partial class UploadOperation
             if (upload.MediaUrl is { } mediaUrl)
             {
                 var media = await OpenUrlAsync(mediaUrl, origins, cancellationToken).ConfigureAwait(false);
-                files.Insert(0, new UploadFile(FileRole.Media, media, media.Length, mediaUrl.Display));
+                files.Insert(0, new UploadFile(FileRole.Media, media, media.Length, mediaUrl.Identity));
             }
 
             if (upload.CoverUrl is { } coverUrl)
             {
                 var cover = await OpenUrlAsync(coverUrl, origins, cancellationToken).ConfigureAwait(false);
-                files.Insert(1, new UploadFile(FileRole.Cover, cover, cover.Length, coverUrl.Display));
+                files.Insert(1, new UploadFile(FileRole.Cover, cover, cover.Length, coverUrl.Identity));
             }
 
             if (urlSegments.Count > 0)
@@ -516,7 +517,7 @@ internal sealed partial class UploadOperation
                     opened[i] = await OpenUrlAsync(urlSegments[i].Url, origins, ct).ConfigureAwait(false)).ConfigureAwait(false);
                 for (var i = 0; i < opened.Length; i++)
                 {
-                    files.Add(new UploadFile(FileRole.Segment, opened[i], opened[i].Length, urlSegments[i].Url.Display, urlSegments[i].RelativePath));
+                    files.Add(new UploadFile(FileRole.Segment, opened[i], opened[i].Length, urlSegments[i].Url.Identity, urlSegments[i].RelativePath));
                 }
             }
 

@@ -83,4 +83,25 @@ public sealed class UrlCliTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("are for URL sources", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TheLogFileKeepsNoQueryAndNoHeaderValue()
+    {
+        var kept = string.Join(' ', VodRawCli.RedactedArguments(
+            ["upload", "https://o.example/a.mp4?X-Amz-Signature=SECRETSIG", "--source-header", "Authorization: Bearer SECRETTOKEN", "--source-header=X-Key: SECRETKEY", "--cover", "c.jpg"]));
+        Assert.Equal("upload https://o.example/a.mp4?… --source-header Authorization: … --source-header=… --cover c.jpg", kept);
+    }
+
+    [Fact]
+    public async Task AnUnreadableUrlIsNamedWithoutItsQueryAndACoverIsBlamedAsTheCover()
+    {
+        var (code, output, _) = await CliTests.RunAsync(["upload", "http://127.0.0.1:99999/a.mp4?X-Amz-Signature=SECRETSIG", "--emulator", "--json"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.DoesNotContain("SECRETSIG", output, StringComparison.Ordinal);
+        Assert.Contains("media URL", output, StringComparison.Ordinal);
+
+        var (coverCode, coverOutput, _) = await CliTests.RunAsync(["upload", "http://127.0.0.1:8080/a.mp4", "--cover", "http://127.0.0.1:99999/c.jpg", "--emulator", "--json"]);
+        Assert.Equal(ExitCodes.Usage, coverCode);
+        Assert.Contains("--cover", coverOutput, StringComparison.Ordinal);
+    }
 }

@@ -345,4 +345,30 @@ public sealed class UrlSourceTests : IAsyncLifetime
     }
 
     private string ApplyBody() => _h.Recorder.Requests.Single(r => r.Action == "ApplyUpload").Body;
+
+    [Fact]
+    public async Task AnOriginWithoutValidatorsKeepsNoCheckpointSoItCanNeverResumeMixed()
+    {
+        await using var bare = await EmulatorOrigin.StartAsync(new EmulatorOriginOptions { SendETag = false, SendLastModified = false });
+        bare.Put("n.mp4", Bytes((2 * PartSize) + 9));
+        using var client = Client(checkpoints: true);
+
+        await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaUrl = bare.UrlOf("n.mp4") });
+
+        Assert.False(Directory.Exists(CheckpointDirectory) && Directory.EnumerateFiles(CheckpointDirectory, "*.checkpoint").Any());
+        Assert.All(bare.Requests.Skip(1), r => Assert.Null(r.IfMatch));
+    }
+
+    [Fact]
+    public async Task ASegmentReferenceWithAQueryIsRefusedWithoutShowingIt()
+    {
+        _origin.Put("q/index.m3u8", "#EXTM3U\n#EXTINF:4,\ns0.ts?token=SECRETTOKEN\n#EXT-X-ENDLIST\n"u8.ToArray());
+        using var client = Client();
+
+        var e = await Assert.ThrowsAsync<ManifestException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaUrl = _origin.UrlOf("q/index.m3u8") }));
+
+        Assert.Contains("'s0.ts?…' carries a query", Assert.Single(e.Violations), StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETTOKEN", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.Emulator.Requests);
+    }
 }

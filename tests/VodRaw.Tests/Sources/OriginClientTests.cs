@@ -194,4 +194,54 @@ public sealed class OriginClientTests
 
         static string NextOf(HttpRequestMessage r) => r.RequestUri!.AbsolutePath == "/a.mp4" ? "1" : "2";
     }
+
+    [Fact]
+    public async Task AnEncodedBodyIsNotTheObjectsBytes()
+    {
+        var (client, handler) = Client(_ =>
+        {
+            var r = Partial(new byte[10], 0, 9, 100);
+            r.Content.Headers.ContentEncoding.Add("gzip");
+            return r;
+        });
+
+        var e = await Assert.ThrowsAsync<OriginException>(() => client.ReadRangeAsync(Known, 0, new byte[10], CancellationToken.None));
+        Assert.Contains("gzip-encoded", e.Message, StringComparison.Ordinal);
+        Assert.Single(handler.Seen);
+
+        var (prober, _) = Client(_ =>
+        {
+            var r = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(new byte[10]) };
+            r.Content.Headers.ContentEncoding.Add("br");
+            return r;
+        });
+        Assert.Contains("br-encoded", (await Assert.ThrowsAsync<OriginException>(() => prober.ProbeAsync(Url, CancellationToken.None))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARangeWithoutATotalIsReadInOrder()
+    {
+        var (client, _) = Client(_ =>
+        {
+            var r = new HttpResponseMessage(HttpStatusCode.PartialContent) { Content = new ByteArrayContent([1]) };
+            r.Content.Headers.ContentRange = new ContentRangeHeaderValue(0, 0);
+            return r;
+        });
+        var origin = await client.ProbeAsync(Url, CancellationToken.None);
+        Assert.Null(origin.Length);
+        Assert.False(origin.Positional);
+    }
+
+    [Fact]
+    public async Task AnUntrustedCertificateIsNotRetried()
+    {
+        var (client, handler) = Client(_ => throw new HttpRequestException(HttpRequestError.SecureConnectionError, "The SSL connection could not be established",
+            new System.Security.Authentication.AuthenticationException("The remote certificate is invalid: UntrustedRoot")));
+
+        var e = await Assert.ThrowsAsync<OriginException>(() => client.ProbeAsync(Url, CancellationToken.None));
+
+        Assert.Single(handler.Seen);
+        Assert.False(e.IsTransient);
+        Assert.Contains("not trusted", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -74,4 +74,30 @@ public sealed class SourceUrlTests
         Assert.Equal("my clip.mp4", SourceUrl.Create(new Uri("https://o.example/x/my%20clip.mp4?sig=1"), null, "MediaUrl").FileName);
         Assert.Equal(string.Empty, SourceUrl.Create(new Uri("https://o.example/"), null, "MediaUrl").FileName);
     }
+
+    [Theory]
+    [InlineData("https://o.example/a.mp4", "https://o.example/a.mp4")]
+    [InlineData("https://o.example/a.mp4?X-Amz-Signature=abc&X-Amz-Date=1&X-Amz-Credential=k", "https://o.example/a.mp4")]
+    [InlineData("https://o.example/a.mp4?q-sign-algorithm=sha1&q-signature=x&sign=y&t=5", "https://o.example/a.mp4")]
+    [InlineData("https://o.example/a.mp4?sv=2020&sig=abc&se=2030", "https://o.example/a.mp4")]
+    public void ASignedUrlIsTheSameObjectHoweverItIsSigned(string url, string identity) =>
+        Assert.Equal(identity, SourceUrl.IdentityOf(new Uri(url)));
+
+    [Fact]
+    public void QueriesThatNameAnotherObjectAreAnotherIdentityWithoutShowingThem()
+    {
+        var one = SourceUrl.IdentityOf(new Uri("https://o.example/download?id=1&X-Amz-Signature=a"));
+        var two = SourceUrl.IdentityOf(new Uri("https://o.example/download?id=2&X-Amz-Signature=a"));
+        Assert.NotEqual(one, two);
+        Assert.StartsWith("https://o.example/download?sha256:", one, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=", one, StringComparison.Ordinal);
+        Assert.Equal(one, SourceUrl.IdentityOf(new Uri("https://o.example/download?X-Amz-Signature=b&id=1"))); // order and signature do not matter
+    }
+
+    [Fact]
+    public void AHeaderValueOutsideAsciiIsRefusedUpFront()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SourceUrl.Create(new Uri("https://o.example/a.mp4"), new Dictionary<string, string> { ["X-Name"] = "café" }, "MediaUrl"));
+        Assert.Contains("printable ASCII", e.Message, StringComparison.Ordinal);
+    }
 }
