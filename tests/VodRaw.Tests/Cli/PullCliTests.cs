@@ -132,6 +132,17 @@ public sealed class PullCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BadInputIsReportedBeforeMissingCredentials()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await VodRawCli.RunAsync(["pull", "http://127.0.0.1/a.mpd", "--emulator"], new CliEnvironment(output, error, _ => null, Interactive: false));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("does not pull DASH", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("emulator:", error.ToString(), StringComparison.Ordinal); // refused before the embedded emulator started
+    }
+
+    [Fact]
     public async Task WithoutCredentialsItNamesTheVariablesBeforeAnyRequest()
     {
         var output = new StringWriter();

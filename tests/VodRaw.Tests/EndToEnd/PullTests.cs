@@ -95,7 +95,7 @@ public sealed class PullTests : IAsyncLifetime
         var url = _origin.Serve("/slow.mp4", content, release.Task);
         var clock = new DelayRecordingClock(DateTimeOffset.UtcNow);
         using var client = _h.Client(o => o.TimeProvider = clock);
-        var wait = new PullWaitOptions { Timeout = TimeSpan.FromMinutes(1), InitialPollInterval = TimeSpan.FromSeconds(1), MaxPollInterval = TimeSpan.FromSeconds(15) };
+        var wait = new PullWaitOptions { Timeout = TimeSpan.FromSeconds(50), InitialPollInterval = TimeSpan.FromSeconds(1), MaxPollInterval = TimeSpan.FromSeconds(15) };
 
         var pull = client.PullAndWaitAsync("ap-guangzhou", new VodPullRequest { MediaUrl = url.ToString() }, wait);
         var delays = await clock.RunDelaysUntilAsync(pull);
@@ -106,9 +106,9 @@ public sealed class PullTests : IAsyncLifetime
         Assert.Equal(VodRawErrorCodes.PullStillRunning, e.Code);
         Assert.True(e.IsTransient);
         Assert.Contains(e.TaskStatus, new[] { "WAITING", "PROCESSING" });
-        Assert.Equal($"The pull task {task.TaskId} is still {e.TaskStatus} at 0 % after a wait of 1 min: it keeps running at VOD, and DescribeTaskDetail with TaskId {task.TaskId} reports it (VOD keeps a task's details for three days).", e.Message);
-        // Doubling from 1 s, capped at 15 s, the last wait cut to the deadline: 60 s of fake time, no real sleep.
-        Assert.Equal(new[] { 1, 2, 4, 8, 15, 15, 15 }, delays.Select(d => (int)d.TotalSeconds));
+        Assert.Equal($"The pull task {task.TaskId} is still {e.TaskStatus} at 0 % after a wait of 50 s: it keeps running at VOD, and DescribeTaskDetail with TaskId {task.TaskId} reports it (VOD keeps a task's details for three days).", e.Message);
+        // Doubling from 1 s, capped at 15 s, the last wait cut to end at the deadline: 50 s of fake time, no real sleep.
+        Assert.Equal(new[] { 1, 2, 4, 8, 15, 15, 5 }, delays.Select(d => (int)d.TotalSeconds));
         Assert.Equal(8, _h.Emulator.Attempts(EmulatorOperation.DescribeTaskDetail));
         Assert.NotEqual("FINISH", task.Status);
 
@@ -199,6 +199,44 @@ public sealed class PullTests : IAsyncLifetime
         Assert.Single(_h.Emulator.CommittedMedia);
         Assert.Equal(content, _h.Emulator.Objects.Single(o => result.MediaUrl.EndsWith(o.Key, StringComparison.Ordinal)).ReadAllBytes());
         Assert.Equal(1, _origin.Requests("/once.mp4"));
+    }
+
+    [Fact]
+    public async Task TheTaskALostReplyStartedIsFoundByItsSessionIdAmongNewerPulls()
+    {
+        // Another pull (someone else's SessionId) is accepted just after the lost attempt, so it is the newest task
+        // DescribeTasks lists: only the SessionId tells the two apart.
+        var clock = new ManualTimeProvider();
+        VodEmulator? emulator = null;
+        var decoyUrl = _origin.Serve("/decoy.mp4", Bytes(10));
+        var pullUploads = 0;
+        await using var h = await UploadHarness.StartAsync(new VodEmulatorOptions
+        {
+            TimeProvider = clock,
+            RequestLogged = r =>
+            {
+                if (r.Operation == EmulatorOperation.PullUpload && Interlocked.Increment(ref pullUploads) == 1)
+                {
+                    clock.Advance(TimeSpan.FromSeconds(1));
+                    emulator!.AcceptPull("someone-else", (id, now) => new VodRaw.Emulator.Vod.PullTask
+                    {
+                        TaskId = id, SessionId = "someone-else", MediaUrl = decoyUrl, MediaType = "mp4", Region = "ap-guangzhou", RequestBody = "{}", CreatedAt = now,
+                    });
+                }
+            },
+        });
+        emulator = h.Emulator;
+        h.Emulator.Faults.LoseReply(EmulatorOperation.PullUpload);
+        using var client = h.Client();
+
+        var accepted = await client.PullAsync("ap-guangzhou", new VodPullRequest { MediaUrl = _origin.Serve("/mine.mp4", Bytes(10)).ToString() });
+
+        Assert.Single(h.Emulator.Faults.FiredRules);
+        Assert.Equal(2, h.Emulator.PullTasks.Count);
+        var mine = h.Emulator.PullTasks.Single(t => t.SessionId == accepted.SessionId);
+        var decoy = h.Emulator.PullTasks.Single(t => t.SessionId == "someone-else");
+        Assert.True(decoy.CreatedAt > mine.CreatedAt);
+        Assert.Equal(mine.TaskId, accepted.TaskId);
     }
 
     [Fact]
