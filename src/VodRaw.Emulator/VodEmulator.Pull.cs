@@ -74,7 +74,7 @@ public sealed partial class VodEmulator
             media = await FetchAsync(task.MediaUrl, task, stopping).ConfigureAwait(false);
             if (media.Length == 0)
             {
-                throw new OriginException($"The origin sent an empty body for {task.MediaUrl}.");
+                throw new PullSourceException($"The origin sent an empty body for {task.MediaUrl}.");
             }
 
             if (task.CoverUrl is { } coverUrl)
@@ -98,7 +98,7 @@ public sealed partial class VodEmulator
 
             task.Succeeded(session.Committed, Time.GetUtcNow());
         }
-        catch (OriginException e)
+        catch (PullSourceException e)
         {
             task.Failed(SourceFileError, e.Message, Time.GetUtcNow());
         }

@@ -38,7 +38,7 @@ internal sealed class LoopbackFetcher : IDisposable
 
     /// <summary>
     /// GETs <paramref name="url"/>, following up to five redirects that stay on loopback. Returns the successful response
-    /// (the caller reads and disposes it); throws <see cref="OriginException"/> with what went wrong otherwise.
+    /// (the caller reads and disposes it); throws <see cref="PullSourceException"/> with what went wrong otherwise.
     /// </summary>
     public async Task<HttpResponseMessage> GetAsync(Uri url, CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ internal sealed class LoopbackFetcher : IDisposable
         {
             if (RefusalOf(url) is { } refusal)
             {
-                throw new OriginException(refusal);
+                throw new PullSourceException(refusal);
             }
 
             HttpResponseMessage response;
@@ -56,7 +56,7 @@ internal sealed class LoopbackFetcher : IDisposable
             }
             catch (HttpRequestException e)
             {
-                throw new OriginException($"The origin {url.Authority} could not be reached: {e.Message.TrimEnd('.')}.");
+                throw new PullSourceException($"The origin {url.Authority} could not be reached: {e.Message.TrimEnd('.')}.");
             }
 
             var status = (int)response.StatusCode;
@@ -65,7 +65,7 @@ internal sealed class LoopbackFetcher : IDisposable
                 response.Dispose();
                 if (hop == MaxRedirects)
                 {
-                    throw new OriginException($"The origin redirected more than {MaxRedirects} times.");
+                    throw new PullSourceException($"The origin redirected more than {MaxRedirects} times.");
                 }
 
                 url = location.IsAbsoluteUri ? location : new Uri(url, location);
@@ -76,7 +76,7 @@ internal sealed class LoopbackFetcher : IDisposable
             {
                 var reason = response.ReasonPhrase;
                 response.Dispose();
-                throw new OriginException($"The origin answered HTTP {status.ToString(CultureInfo.InvariantCulture)}{(string.IsNullOrEmpty(reason) ? string.Empty : " " + reason)} for {url}.");
+                throw new PullSourceException($"The origin answered HTTP {status.ToString(CultureInfo.InvariantCulture)}{(string.IsNullOrEmpty(reason) ? string.Empty : " " + reason)} for {url}.");
             }
 
             return response;
@@ -131,4 +131,4 @@ internal sealed class LoopbackFetcher : IDisposable
 }
 
 /// <summary>The origin of a pull could not be read: what went wrong, as the pull task's message.</summary>
-internal sealed class OriginException(string message) : Exception(message);
+internal sealed class PullSourceException(string message) : Exception(message);
