@@ -42,7 +42,8 @@ public sealed class VodPullRequest
     /// <summary>
     /// The de-duplication key: VOD refuses (<c>InvalidParameterValue.SessionId</c>) a PullUpload whose SessionId it was
     /// already given within the last three days, so a repeated request cannot start a second pull. At most 50
-    /// characters. Default: VodRaw generates a random one per call (<see cref="VodPullResponse.SessionId"/> tells which),
+    /// characters. Unset or empty (which to the service would mean "no de-duplication"): VodRaw generates a random one
+    /// per call (<see cref="VodPullResponse.SessionId"/> tells which),
     /// so its own retries after a lost reply never start a second pull; give your own to make repeats across runs safe too.
     /// </summary>
     public string? SessionId { get; set; }

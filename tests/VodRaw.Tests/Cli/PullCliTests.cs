@@ -49,6 +49,22 @@ public sealed class PullCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PullsIntoTheEmbeddedEmulatorFromALoopbackOrigin()
+    {
+        var content = new byte[] { 4, 5, 6, 7 };
+        var url = _origin.Serve("/embedded.mp4", content);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await VodRawCli.RunAsync(["pull", url.ToString(), "--emulator", "--wait", "--json"], new CliEnvironment(output, error, _ => null, Interactive: false));
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Matches(@"^\d+$", JsonDocument.Parse(output.ToString()).RootElement.GetProperty("fileId").GetString());
+        Assert.Contains("emulator: VOD http://127.0.0.1:", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, _origin.Requests("/embedded.mp4"));
+        Assert.Empty(_emulator.Requests); // the embedded emulator, not this test's
+    }
+
+    [Fact]
     public async Task PullWithoutWaitPrintsTheTaskAndHowToWaitForIt()
     {
         var url = _origin.Serve("/a.mp4", [1, 2, 3]);
