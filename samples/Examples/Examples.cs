@@ -137,6 +137,42 @@ public static class Examples
         // </example:progress>
     }
 
+    public static async Task PullFromUrl(VodUploadClient client)
+    {
+        // <example:pull>
+        // VOD fetches the URL itself: nothing passes through this machine.
+        var request = new VodPullRequest { MediaUrl = "https://example.com/media/Wildlife.mp4", MediaName = "Wildlife" };
+        try
+        {
+            var result = await client.PullAndWaitAsync("ap-guangzhou", request, new PullWaitOptions { Timeout = TimeSpan.FromMinutes(30) });
+            Console.WriteLine($"{result.FileId} {result.MediaUrl}");
+        }
+        catch (PullStillRunningException e)
+        {
+            // Nothing is lost: the task keeps running at VOD; wait for it again, now or in another process.
+            var result = await client.WaitForPullAsync("ap-guangzhou", e.TaskId);
+            Console.WriteLine(result.FileId);
+        }
+        catch (PullFailedException e)
+        {
+            Console.WriteLine($"task {e.TaskId}: ErrCode {e.TaskErrorCode}: {e.TaskMessage}");
+        }
+        // </example:pull>
+    }
+
+    public static async Task PullWithYourOwnSessionId(VodUploadClient client)
+    {
+        // <example:pull-session-id>
+        // A key of your own makes a repeat safe across runs too: VOD refuses the same SessionId for three days.
+        var accepted = await client.PullAsync("ap-guangzhou", new VodPullRequest
+        {
+            MediaUrl = "https://example.com/media/episode-17.mp4?sign=...",
+            SessionId = "episode-17",
+        });
+        Console.WriteLine($"task {accepted.TaskId}, SessionId {accepted.SessionId}");
+        // </example:pull-session-id>
+    }
+
     public static VodUploadClient WithOptions()
     {
         // <example:options>

@@ -28,7 +28,8 @@ internal static class ExitCodes
 
     /// <summary>
     /// CommitUpload was sent and its outcome is unknown: the media may already be in VOD (the message gives its
-    /// MediaStoragePath); with a checkpoint, running the same command again asks VOD with the same session.
+    /// MediaStoragePath); with a checkpoint, running the same command again asks VOD with the same session. Also
+    /// PullUpload's unknown outcome: VOD may be pulling the media (the message gives the SessionId).
     /// </summary>
     public const int CommitUnknown = 9;
 
@@ -37,6 +38,9 @@ internal static class ExitCodes
     /// bytes than were asked for, or redirected where vodraw does not follow. Nothing was committed.
     /// </summary>
     public const int OriginFailed = 10;
+
+    /// <summary>`vodraw pull --wait`: the --timeout passed while the pull task was still running; it keeps running (the message gives its TaskId).</summary>
+    public const int StillRunning = 11;
 
     /// <summary>An unexpected internal error (a bug: please report it with the one-line message).</summary>
     public const int InternalError = 70;
@@ -57,6 +61,7 @@ internal static class ExitCodes
         InUse => "in-use",
         CommitUnknown => "commit-unknown",
         OriginFailed => "origin-failed",
+        StillRunning => "still-running",
         InternalError => "internal-error",
         Cancelled => "cancelled",
         _ => "unknown",
@@ -72,7 +77,8 @@ internal static class ExitCodes
         OperationCanceledException => Cancelled,
         FileChangedException => FileChanged,
         CredentialExpiredException => CredentialExpired,
-        VodRawException { Code: VodRawErrorCodes.CommitOutcomeUnknown } => CommitUnknown,
+        VodRawException { Code: VodRawErrorCodes.CommitOutcomeUnknown or VodRawErrorCodes.PullOutcomeUnknown } => CommitUnknown,
+        VodRawException { Code: VodRawErrorCodes.PullStillRunning } => StillRunning,
         VodRawException { Code: VodRawErrorCodes.CheckpointInUse } => InUse,
         OriginException => OriginFailed,
         VodRawException { Code: VodRawErrorCodes.NetworkError or VodRawErrorCodes.Timeout } => NetworkError,

@@ -88,10 +88,37 @@ internal static class ResultWriter
         return exitCode;
     }
 
-    /// <summary>A library error: operation, code, request id, attempts, and any multipart upload left open.</summary>
-    public static int Failure(CliEnvironment env, bool json, int exitCode, VodRawException e) =>
-        Failure(env, json, exitCode, WithCheckpoint(e), e.Code, e.RequestId, w =>
+    /// <summary>
+    /// A library error: operation, code, request id, attempts, any multipart upload left open, and a pull's task and
+    /// SessionId. <paramref name="message"/> replaces the exception's message (a command's own advice added).
+    /// </summary>
+    public static int Failure(CliEnvironment env, bool json, int exitCode, VodRawException e, string? message = null) =>
+        Failure(env, json, exitCode, message ?? WithCheckpoint(e), e.Code, e.RequestId, w =>
         {
+            switch (e)
+            {
+                case PullFailedException failed:
+                    w.WriteString("taskId", failed.TaskId);
+                    w.WriteString("taskStatus", failed.TaskStatus);
+                    w.WriteNumber("taskErrCode", failed.TaskErrorCode);
+                    w.WriteString("taskMessage", failed.TaskMessage);
+                    break;
+                case PullStillRunningException running:
+                    w.WriteString("outcome", "TaskRunning");
+                    w.WriteString("taskId", running.TaskId);
+                    w.WriteString("taskStatus", running.TaskStatus);
+                    if (running.Percent is { } percent)
+                    {
+                        w.WriteNumber("percent", percent);
+                    }
+
+                    break;
+                case PullOutcomeUnknownException unknownPull:
+                    w.WriteString("outcome", "PullMayHaveStarted");
+                    w.WriteString("sessionId", unknownPull.SessionId);
+                    break;
+            }
+
             if (e is CommitOutcomeUnknownException unknown)
             {
                 w.WriteString("outcome", UploadInterruption.CommitMayHaveApplied.ToString());

@@ -15,7 +15,7 @@ internal static class VodRawCli
         var parsed = Build(env).Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            var message = string.Join(" ", parsed.Errors.Select(e => e.Message));
+            var message = string.Join(" ", parsed.Errors.Select(e => ToolParseMessage(e.Message)));
             if (args.Contains("--json"))
             {
                 // Scripts get one JSON object whatever went wrong.
@@ -24,7 +24,7 @@ internal static class VodRawCli
 
             foreach (var error in parsed.Errors)
             {
-                env.Error.WriteLine("error: " + error.Message);
+                env.Error.WriteLine("error: " + ToolParseMessage(error.Message));
             }
 
             env.Error.WriteLine("Run 'vodraw --help' for usage.");
@@ -36,6 +36,27 @@ internal static class VodRawCli
         var copyOutput = parsed.CommandResult.Command.Name != "emulator";
         return await WithRequestLogAsync(env, args, parsed.GetValue<bool>(VerboseName), parsed.GetValue<string?>(LogFileName), copyOutput,
             logged => InvokeAsync(ReferenceEquals(logged, env) ? parsed : Build(logged).Parse(args), logged, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A parse error as a tool says it: System.CommandLine names the .NET type it expected
+    /// (<c>System.Nullable`1[System.Int64]</c>); the user is told what to type instead.
+    /// </summary>
+    internal static string ToolParseMessage(string message)
+    {
+        const string marker = " as expected type '";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        var end = at < 0 ? -1 : message.IndexOf('\'', at + marker.Length);
+        if (end < 0)
+        {
+            return message;
+        }
+
+        var type = message[(at + marker.Length)..end];
+        var wanted = type.Contains("Int64", StringComparison.Ordinal) || type.Contains("Int32", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a value of the expected kind";
+        return message[..at] + " as " + wanted + message[(end + 1)..];
     }
 
     private static RootCommand Build(CliEnvironment env)
@@ -51,11 +72,12 @@ internal static class VodRawCli
             Description = "Append the same request lines (always verbose), the result and errors, and a final summary to this file.",
             Recursive = true,
         };
-        var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload).")
+        var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload), or have VOD pull it from a URL (PullUpload).")
         {
             verbose,
             logFile,
             UploadCommand.Create(env),
+            PullCommand.Create(env),
             CheckpointsCommand.Create(env),
             BenchCommand.Create(env),
         };

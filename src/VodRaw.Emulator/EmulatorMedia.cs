@@ -1,6 +1,6 @@
 namespace VodRaw.Emulator;
 
-/// <summary>A media the emulator committed (<see cref="VodEmulator.CommittedMedia"/>).</summary>
+/// <summary>A media the emulator committed, uploaded or pulled (<see cref="VodEmulator.CommittedMedia"/>).</summary>
 public sealed class EmulatorMedia
 {
     internal EmulatorMedia(string fileId, string mediaUrl, string? coverUrl, string applyUploadBody)
@@ -20,6 +20,9 @@ public sealed class EmulatorMedia
     /// <summary>The cover's URL, when the upload had a cover.</summary>
     public string? CoverUrl { get; }
 
-    /// <summary>The ApplyUpload request body (JSON) the media was applied with: MediaType, MediaName, Procedure, ClassId, contexts.</summary>
+    /// <summary>
+    /// The ApplyUpload request body (JSON) the media was applied with: MediaType, MediaName, Procedure, ClassId, contexts.
+    /// For media VOD pulled, the PullUpload request body (MediaUrl, MediaName, SessionId, …).
+    /// </summary>
     public string ApplyUploadBody { get; }
 }

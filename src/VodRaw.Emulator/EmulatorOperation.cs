@@ -41,4 +41,13 @@ public enum EmulatorOperation
 
     /// <summary>COS List Multipart Uploads (GET on the bucket with <c>?uploads</c>).</summary>
     ListMultipartUploads,
+
+    /// <summary>VOD PullUpload (the emulator then fetches the media from loopback in the background).</summary>
+    PullUpload,
+
+    /// <summary>VOD DescribeTaskDetail.</summary>
+    DescribeTaskDetail,
+
+    /// <summary>VOD DescribeTasks.</summary>
+    DescribeTasks,
 }

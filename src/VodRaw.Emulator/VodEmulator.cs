@@ -15,7 +15,7 @@ namespace VodRaw.Emulator;
 /// <summary>
 /// A local stand-in for Tencent Cloud VOD's upload API and the COS buckets it hands out, on Kestrel, bound to
 /// 127.0.0.1. It checks TC3 and COS signatures as the services do, keeps objects on disk, assembles multipart uploads,
-/// and injects the faults its <see cref="Faults"/> plan declares.
+/// runs PullUpload tasks (fetching from loopback URLs only), and injects the faults its <see cref="Faults"/> plan declares.
 /// </summary>
 /// <example>
 /// <code>
@@ -23,7 +23,7 @@ namespace VodRaw.Emulator;
 /// // point a VodUploadClient at emulator.VodEndpoint / emulator.CosEndpoint with emulator.Credential
 /// </code>
 /// </example>
-public sealed class VodEmulator : IAsyncDisposable
+public sealed partial class VodEmulator : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, VodSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, VodSession> _sessionsByTempId = new(StringComparer.Ordinal);
@@ -216,6 +216,7 @@ public sealed class VodEmulator : IAsyncDisposable
             _app = null;
         }
 
+        await StopPullsAsync().ConfigureAwait(false);
         Store.Dispose();
     }
 
@@ -265,6 +266,7 @@ public sealed class VodEmulator : IAsyncDisposable
     /// <summary>
     /// The media committed so far, each with the FileId and URLs CommitUpload answered and the ApplyUpload body that
     /// asked for it (MediaName, Procedure, ClassId, contexts…): what a test of a caller's upload code asserts on.
+    /// Media a PullUpload task fetched are here too, with the PullUpload body.
     /// </summary>
     public IReadOnlyList<EmulatorMedia> CommittedMedia => _sessions.Values
         .Where(s => s.Committed is not null)

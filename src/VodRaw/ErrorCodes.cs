@@ -41,6 +41,21 @@ public static class VodRawErrorCodes
     /// than were asked for, or redirected where VodRaw does not follow. See <see cref="OriginException"/>.
     /// </summary>
     public const string OriginFailed = "OriginFailed";
+
+    /// <summary>VOD's pull task finished without the media (a non-zero ErrCode, or aborted). See <see cref="PullFailedException"/>.</summary>
+    public const string PullFailed = "PullFailed";
+
+    /// <summary>
+    /// The wait for a pull task reached its deadline while the task was still running; the task keeps running at VOD.
+    /// Transient. See <see cref="PullStillRunningException"/>.
+    /// </summary>
+    public const string PullStillRunning = "PullStillRunning";
+
+    /// <summary>
+    /// PullUpload was sent and its outcome cannot be known (its reply was lost and no later attempt settled it): VOD
+    /// may be pulling the media. See <see cref="PullOutcomeUnknownException"/>.
+    /// </summary>
+    public const string PullOutcomeUnknown = "PullOutcomeUnknown";
 }
 
 /// <summary>Service error codes the retry table and the idempotency rules look at.</summary>
@@ -50,6 +65,9 @@ internal static class ServiceErrorCodes
     public const string VodInternalError = "InternalError";
     public const string VodRequestLimitExceeded = "RequestLimitExceeded";
     public const string VodServerNetworkError = "ServerNetworkError";
+
+    /// <summary>PullUpload's refusal of a SessionId it was given within the last three days (a duplicate request).</summary>
+    public const string VodDuplicateSessionId = "InvalidParameterValue.SessionId";
 
     // COS (XML Error.Code or x-cos-error-code).
     public const string CosSlowDown = "SlowDown";

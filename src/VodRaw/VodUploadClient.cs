@@ -7,7 +7,7 @@ namespace VodRaw;
 
 /// <summary>
 /// Uploads media to Tencent Cloud VOD: ApplyUpload, the media (and cover) to COS — one PUT or a parallel multipart
-/// upload — then CommitUpload. Thread-safe; reuse one client for many uploads.
+/// upload — then CommitUpload; or has VOD pull media from a URL (PullUpload). Thread-safe; reuse one client for many uploads.
 /// </summary>
 /// <example>
 /// <code>
@@ -160,6 +160,86 @@ public sealed class VodUploadClient : IVodUploadClient, IDisposable
     /// <exception cref="ArgumentException">The request is invalid (a <see cref="ManifestException"/> for a package that breaks the rules).</exception>
     public Task<UploadPlan> PlanAsync(string region, VodUploadRequest request, CancellationToken cancellationToken = default) =>
         new UploadOperation(Context(), progress: null).PlanAsync(region, request, cancellationToken);
+
+    /// <summary>
+    /// Asks VOD to pull media from a URL (PullUpload): VOD fetches it itself, nothing passes through this machine. Returns
+    /// once VOD has accepted the pull, with the task that runs it; <see cref="WaitForPullAsync"/> waits for that task, or
+    /// use <see cref="PullAndWaitAsync"/> for both.
+    /// </summary>
+    /// <remarks>
+    /// The request carries a SessionId (the caller's, or a random one VodRaw generates), which VOD refuses to accept twice
+    /// within three days. So when PullUpload's reply is lost, VodRaw sends it again with the same SessionId: either the
+    /// first attempt never arrived and this one starts the pull, or VOD refuses it as a duplicate and VodRaw finds the
+    /// task the first attempt started by its SessionId (DescribeTasks). A second pull is never started.
+    /// </remarks>
+    /// <param name="region">The VOD region to call, e.g. <c>ap-guangzhou</c>.</param>
+    /// <param name="request">What to pull.</param>
+    /// <param name="cancellationToken">Cancels the call (a pull VOD already accepted keeps running; see <see cref="PullCanceledException"/>).</param>
+    /// <returns>The pull task's ID, the SessionId sent, and the PullUpload RequestId.</returns>
+    /// <exception cref="ArgumentException">The request is invalid (nothing was sent).</exception>
+    /// <exception cref="VodApiException">The VOD API refused the pull (for example <c>InvalidParameterValue.SessionId</c>: the SessionId was used within the last three days).</exception>
+    /// <exception cref="PullOutcomeUnknownException">PullUpload's reply was lost and no later attempt settled whether VOD started the pull.</exception>
+    /// <exception cref="PullCanceledException">The token was cancelled; <see cref="PullCanceledException.PullMayHaveStarted"/> says whether PullUpload was sent.</exception>
+    public Task<VodPullResponse> PullAsync(string region, VodPullRequest request, CancellationToken cancellationToken = default) =>
+        new Pull.PullOperation(_api, _options.TimeProvider).PullAsync(region, request, cancellationToken);
+
+    /// <summary>
+    /// Asks VOD to pull media from a URL (<see cref="PullAsync"/>), then waits for the pull task to finish
+    /// (<see cref="WaitForPullAsync"/>) and returns the media's FileId and URL.
+    /// </summary>
+    /// <param name="region">The VOD region to call, e.g. <c>ap-guangzhou</c>.</param>
+    /// <param name="request">What to pull.</param>
+    /// <param name="wait">How long to wait and how often to ask; null for the defaults (<see cref="PullWaitOptions"/>).</param>
+    /// <param name="progress">Hears each status and progress change DescribeTaskDetail reports, or null.</param>
+    /// <param name="cancellationToken">Cancels the call or the wait. Cancelling the wait does not cancel the pull task: it keeps running at VOD.</param>
+    /// <returns>The pulled media's FileId, MediaUrl and CoverUrl, with the task's ID.</returns>
+    /// <exception cref="ArgumentException">The request or the wait options are invalid (nothing was sent).</exception>
+    /// <exception cref="VodApiException">The VOD API refused a call.</exception>
+    /// <exception cref="PullFailedException">The pull task finished without the media (its ErrCode and message are on the exception).</exception>
+    /// <exception cref="PullStillRunningException">The deadline passed while the task was running; it keeps running (its TaskId is on the exception).</exception>
+    /// <exception cref="PullOutcomeUnknownException">PullUpload's reply was lost and no later attempt settled whether VOD started the pull.</exception>
+    /// <exception cref="PullCanceledException">The token was cancelled; the pull task, if VOD accepted it, keeps running.</exception>
+    public async Task<VodPullResult> PullAndWaitAsync(string region, VodPullRequest request, PullWaitOptions? wait = null, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var waitOptions = (wait ?? new PullWaitOptions()).Validated();
+        var operation = new Pull.PullOperation(_api, _options.TimeProvider);
+        var accepted = await operation.PullAsync(region, request, cancellationToken).ConfigureAwait(false);
+        return await operation.WaitAsync(region.Trim(), accepted.TaskId, request.SubAppId, accepted.SessionId, waitOptions, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for a pull task VOD accepted (from <see cref="PullAsync"/>, or named by a <see cref="PullStillRunningException"/>):
+    /// DescribeTaskDetail at growing intervals, on the client's <see cref="VodUploadClientOptions.TimeProvider"/>, until
+    /// the task finishes or fails, or the deadline passes. VOD keeps a task's details for three days.
+    /// </summary>
+    /// <param name="region">The VOD region to call, e.g. <c>ap-guangzhou</c>.</param>
+    /// <param name="taskId">The pull task's ID.</param>
+    /// <param name="subAppId">The sub-application the pull was made in, if any.</param>
+    /// <param name="wait">How long to wait and how often to ask; null for the defaults (<see cref="PullWaitOptions"/>).</param>
+    /// <param name="progress">Hears each status and progress change DescribeTaskDetail reports, or null.</param>
+    /// <param name="cancellationToken">Cancels the wait. It does not cancel the task: it keeps running at VOD.</param>
+    /// <returns>The pulled media's FileId, MediaUrl and CoverUrl.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid (nothing was sent), or the task is not a pull task.</exception>
+    /// <exception cref="VodApiException">The VOD API refused DescribeTaskDetail (<c>InvalidParameterValue.TaskId</c>: no such task).</exception>
+    /// <exception cref="PullFailedException">The pull task finished without the media.</exception>
+    /// <exception cref="PullStillRunningException">The deadline passed while the task was running; it keeps running.</exception>
+    /// <exception cref="PullCanceledException">The token was cancelled; the task keeps running.</exception>
+    public Task<VodPullResult> WaitForPullAsync(string region, string taskId, long? subAppId = null, PullWaitOptions? wait = null, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(region))
+        {
+            throw new ArgumentException("The region is required (for example ap-guangzhou).", nameof(region));
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        if (subAppId is <= 0)
+        {
+            throw new ArgumentException("SubAppId must be positive.", nameof(subAppId));
+        }
+
+        var waitOptions = (wait ?? new PullWaitOptions()).Validated();
+        return new Pull.PullOperation(_api, _options.TimeProvider).WaitAsync(region.Trim(), taskId, subAppId, sessionId: null, waitOptions, progress, cancellationToken);
+    }
 
     /// <summary>The client's shared memory budget (null when none is configured); for tests.</summary>
     internal Transfer.MemoryBudget? Budget => _budget;

@@ -1,5 +1,7 @@
 # bash completion for vodraw: source this file (e.g. from ~/.bashrc). It asks vodraw itself through
-# System.CommandLine's [suggest:N] directive, so the completions always match the installed version.
+# System.CommandLine's [suggest:N] directive, so the completions always match the installed version: every command
+# (upload, pull, checkpoints, bench, emulator) and its options, e.g. `vodraw pull --se<TAB>` offers --session-id and
+# --session-context.
 # zsh: autoload -U +X bashcompinit && bashcompinit, then source this file.
 _vodraw_complete() {
   local line="${COMP_LINE#* }"

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace VodRaw.Emulator.Vod;
 
 /// <summary>The VOD API side: POST / with TC3-signed JSON, answering with the API 3.0 envelope.</summary>
-internal sealed class VodApiHandler(VodEmulator emulator)
+internal sealed partial class VodApiHandler(VodEmulator emulator)
 {
     private const int MaxBodyBytes = 8 << 20;
 
@@ -26,6 +26,9 @@ internal sealed class VodApiHandler(VodEmulator emulator)
         ["ApplyUpload"] = ["MediaType", "SubAppId", "MediaName", "CoverType", "Procedure", "ExpireTime", "StorageRegion", "ClassId", "SourceContext", "SessionContext", "ExtInfo", "MediaStoragePath"],
         ["CommitUpload"] = ["VodSessionKey", "SubAppId"],
         ["ParseStreamingManifest"] = ["MediaManifestContent", "ManifestType"],
+        ["PullUpload"] = ["MediaUrl", "MediaType", "SubAppId", "MediaName", "CoverUrl", "Procedure", "ExpireTime", "StorageRegion", "ClassId", "TasksPriority", "SessionContext", "SessionId", "ExtInfo", "SourceContext", "MediaStoragePath"],
+        ["DescribeTaskDetail"] = ["TaskId", "SubAppId"],
+        ["DescribeTasks"] = ["SubAppId", "Status", "FileId", "CreateTime", "FinishTime", "Sort", "Limit", "ScrollToken"],
     };
 
     public async Task HandleAsync(HttpContext context)
@@ -185,6 +188,9 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             {
                 EmulatorOperation.ApplyUpload => ApplyUpload(root, region),
                 EmulatorOperation.CommitUpload => CommitUpload(root),
+                EmulatorOperation.PullUpload => PullUpload(root, region),
+                EmulatorOperation.DescribeTaskDetail => DescribeTaskDetail(root),
+                EmulatorOperation.DescribeTasks => DescribeTasks(root),
                 _ => ParseStreamingManifest(root),
             };
 
@@ -204,6 +210,9 @@ internal sealed class VodApiHandler(VodEmulator emulator)
         "ApplyUpload" => EmulatorOperation.ApplyUpload,
         "CommitUpload" => EmulatorOperation.CommitUpload,
         "ParseStreamingManifest" => EmulatorOperation.ParseStreamingManifest,
+        "PullUpload" => EmulatorOperation.PullUpload,
+        "DescribeTaskDetail" => EmulatorOperation.DescribeTaskDetail,
+        "DescribeTasks" => EmulatorOperation.DescribeTasks,
         _ => EmulatorOperation.Unknown,
     };
 
@@ -239,18 +248,9 @@ internal sealed class VodApiHandler(VodEmulator emulator)
             return bad!;
         }
 
-        if (expireTime is not null)
+        if (expireTime is not null && CheckExpireTime(expireTime) is { } badExpiry)
         {
-            if (!DateTimeOffset.TryParseExact(expireTime, ["yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expires)
-                || !(expireTime.EndsWith('Z') || expireTime.Contains('+', StringComparison.Ordinal) || expireTime.LastIndexOf('-') > 10))
-            {
-                return Outcome.Fail("InvalidParameter.ExpireTime", "ExpireTime must be an ISO 8601 date and time with a zone, such as 2030-01-01T00:00:00Z.");
-            }
-
-            if (expires <= emulator.Time.GetUtcNow())
-            {
-                return Outcome.Fail("InvalidParameterValue.ExpireTime", "ExpireTime is in the past.");
-            }
+            return badExpiry;
         }
 
         foreach (var (name, max) in new[] { ("SourceContext", 250), ("SessionContext", 1000) })
@@ -361,6 +361,18 @@ internal sealed class VodApiHandler(VodEmulator emulator)
                 w.WriteString("CoverUrl", committed.CoverUrl);
             }
         });
+    }
+
+    /// <summary>ExpireTime as ApplyUpload and PullUpload take it: ISO 8601 with a zone, in the future; null when it is.</summary>
+    private Outcome? CheckExpireTime(string expireTime)
+    {
+        if (!DateTimeOffset.TryParseExact(expireTime, ["yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expires)
+            || !(expireTime.EndsWith('Z') || expireTime.Contains('+', StringComparison.Ordinal) || expireTime.LastIndexOf('-') > 10))
+        {
+            return Outcome.Fail("InvalidParameter.ExpireTime", "ExpireTime must be an ISO 8601 date and time with a zone, such as 2030-01-01T00:00:00Z.");
+        }
+
+        return expires <= emulator.Time.GetUtcNow() ? Outcome.Fail("InvalidParameterValue.ExpireTime", "ExpireTime is in the past.") : null;
     }
 
     private static Outcome ParseStreamingManifest(JsonElement root)

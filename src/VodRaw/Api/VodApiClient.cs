@@ -50,6 +50,24 @@ internal sealed class VodApiClient
         CallAsync("ParseStreamingManifest", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.ParseStreamingManifestBody),
             VodJsonContext.Default.ApiEnvelopeParseStreamingManifestResult, cancellationToken);
 
+    /// <summary>
+    /// PullUpload. <paramref name="sending"/> hears of each attempt as it is built (so a cancel can say whether the request
+    /// went out), <paramref name="replyLost"/> of each attempt that may have been applied without its reply arriving,
+    /// and <paramref name="findBySessionId"/> settles a duplicate-SessionId refusal after a lost reply (RetryPolicy's Verify).
+    /// </summary>
+    public Task<PullUploadResult> PullUploadAsync(string region, PullUploadBody body, Action sending, Action replyLost,
+        Func<AttemptFailure, CancellationToken, Task<Attempt<PullUploadResult>>> findBySessionId, CancellationToken cancellationToken) =>
+        CallAsync("PullUpload", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.PullUploadBody),
+            VodJsonContext.Default.ApiEnvelopePullUploadResult, cancellationToken, replyLost, findBySessionId, sending);
+
+    public Task<DescribeTaskDetailResult> DescribeTaskDetailAsync(string region, DescribeTaskDetailBody body, CancellationToken cancellationToken) =>
+        CallAsync("DescribeTaskDetail", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.DescribeTaskDetailBody),
+            VodJsonContext.Default.ApiEnvelopeDescribeTaskDetailResult, cancellationToken);
+
+    public Task<DescribeTasksResult> DescribeTasksAsync(string region, DescribeTasksBody body, CancellationToken cancellationToken) =>
+        CallAsync("DescribeTasks", region, JsonSerializer.SerializeToUtf8Bytes(body, VodJsonContext.Default.DescribeTasksBody),
+            VodJsonContext.Default.ApiEnvelopeDescribeTasksResult, cancellationToken);
+
     /// <summary>The signer for the provider's current credential (kept while the provider returns the same one).</summary>
     private async ValueTask<(VodCredential Credential, Tc3Signer Signer)> SignerAsync(CancellationToken cancellationToken)
     {
@@ -65,7 +83,8 @@ internal sealed class VodApiClient
         return fresh;
     }
 
-    private async Task<T> CallAsync<T>(string action, string region, byte[] payload, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken, Action? replyLost = null)
+    private async Task<T> CallAsync<T>(string action, string region, byte[] payload, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken,
+        Action? replyLost = null, Func<AttemptFailure, CancellationToken, Task<Attempt<T>>>? confirm = null, Action? sending = null)
         where T : ApiResult
     {
         var (credential, signer) = await SignerAsync(cancellationToken).ConfigureAwait(false);
@@ -74,8 +93,14 @@ internal sealed class VodApiClient
             Operation = OperationOf(action),
             Host = _host,
             Inactivity = _inactivity,
-            CreateRequest = (_, _) => CreateRequest(signer, credential.Token, action, region, payload),
+            CreateRequest = (_, _) =>
+            {
+                var request = CreateRequest(signer, credential.Token, action, region, payload);
+                sending?.Invoke();
+                return request;
+            },
             OnReplyLost = replyLost,
+            Confirm = confirm,
             RequestIdOf = static result => result.RequestId,
             ReadResponse = async (response, watchdog, ct) =>
             {
@@ -143,6 +168,9 @@ internal sealed class VodApiClient
     {
         "ApplyUpload" => ServiceOperation.ApplyUpload,
         "CommitUpload" => ServiceOperation.CommitUpload,
+        "PullUpload" => ServiceOperation.PullUpload,
+        "DescribeTaskDetail" => ServiceOperation.DescribeTaskDetail,
+        "DescribeTasks" => ServiceOperation.DescribeTasks,
         _ => ServiceOperation.ParseStreamingManifest,
     };
 

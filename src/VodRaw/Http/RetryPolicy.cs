@@ -58,6 +58,12 @@ internal static class RetryPolicy
                 return Retry(failure.Kind == FailureKind.Timeout
                     ? "no data moved for the inactivity timeout, so CommitUpload may have been applied; it is sent again with the same VodSessionKey"
                     : "the connection failed before CommitUpload's reply, so it may have been applied; it is sent again with the same VodSessionKey");
+            case FailureKind.Transport or FailureKind.Timeout when operation == ServiceOperation.PullUpload:
+                // The first attempt may have started the pull. The repeat carries the same SessionId, which VOD refuses as
+                // a duplicate instead of starting a second pull (spec/pull.md); that refusal is then verified below.
+                return Retry(failure.Kind == FailureKind.Timeout
+                    ? "no data moved for the inactivity timeout, so PullUpload may have started the pull; it is sent again with the same SessionId, which VOD refuses as a duplicate rather than pull twice"
+                    : "the connection failed before PullUpload's reply, so it may have started the pull; it is sent again with the same SessionId, which VOD refuses as a duplicate rather than pull twice");
             case FailureKind.Transport:
                 return Retry("the connection failed before a reply; repeating this request cannot duplicate anything");
             case FailureKind.Timeout:
@@ -109,6 +115,13 @@ internal static class RetryPolicy
             if (code == ServiceErrorCodes.VodServerNetworkError && IsTransientStatus(status))
             {
                 return Retry("the VOD API answered HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (operation == ServiceOperation.PullUpload && code == ServiceErrorCodes.VodDuplicateSessionId)
+            {
+                return earlierReplyLost
+                    ? new(RetryAction.Verify, "an earlier PullUpload whose reply was lost may have started the pull, and VOD refuses its SessionId as a duplicate: the task is looked up by that SessionId")
+                    : Fail("VOD refuses the SessionId as a duplicate: a PullUpload with it was accepted within the last three days, and no second pull was started");
             }
 
             if (operation == ServiceOperation.CommitUpload && earlierReplyLost)

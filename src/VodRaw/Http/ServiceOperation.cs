@@ -20,6 +20,15 @@ internal enum ServiceOperation
 
     /// <summary>A GET of a URL source's bytes (a range, or the whole object from an origin without ranges).</summary>
     OriginGet,
+
+    /// <summary>VOD PullUpload: VOD fetches a URL itself (spec/pull.md).</summary>
+    PullUpload,
+
+    /// <summary>VOD DescribeTaskDetail: a pull task's status, read while waiting.</summary>
+    DescribeTaskDetail,
+
+    /// <summary>VOD DescribeTasks: finds the pull a lost PullUpload reply started, by its SessionId.</summary>
+    DescribeTasks,
 }
 
 /// <summary>Wire names of the operations (what exceptions carry in <see cref="VodRawException.Operation"/>).</summary>
@@ -40,6 +49,9 @@ internal static class ServiceOperationNames
         ServiceOperation.HeadObject => "HeadObject",
         ServiceOperation.OriginProbe => "OriginProbe",
         ServiceOperation.OriginGet => "OriginGet",
+        ServiceOperation.PullUpload => "PullUpload",
+        ServiceOperation.DescribeTaskDetail => "DescribeTaskDetail",
+        ServiceOperation.DescribeTasks => "DescribeTasks",
         _ => operation.ToString(),
     };
 
@@ -47,5 +59,6 @@ internal static class ServiceOperationNames
     public static bool IsOrigin(this ServiceOperation operation) => operation is ServiceOperation.OriginProbe or ServiceOperation.OriginGet;
 
     public static bool IsVodApi(this ServiceOperation operation) =>
-        operation is ServiceOperation.ApplyUpload or ServiceOperation.CommitUpload or ServiceOperation.ParseStreamingManifest;
+        operation is ServiceOperation.ApplyUpload or ServiceOperation.CommitUpload or ServiceOperation.ParseStreamingManifest
+            or ServiceOperation.PullUpload or ServiceOperation.DescribeTaskDetail or ServiceOperation.DescribeTasks;
 }

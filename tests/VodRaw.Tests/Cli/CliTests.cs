@@ -431,6 +431,10 @@ public sealed class ExitCodeTableTests
         { new IOException("disk"), ExitCodes.Usage },
         { new UnauthorizedAccessException("no"), ExitCodes.Usage },
         { new InvalidOperationException("bug"), ExitCodes.InternalError },
+        { new PullFailedException("t", "FINISH", 60000, "x"), ExitCodes.ServiceError },
+        { new PullStillRunningException("t", "PROCESSING", 40, TimeSpan.FromHours(1)), ExitCodes.StillRunning },
+        { new PullOutcomeUnknownException("s", "x", null), ExitCodes.CommitUnknown },
+        { new PullCanceledException("t", "s", true, null, CancellationToken.None), ExitCodes.Cancelled },
     };
 
     [Theory]

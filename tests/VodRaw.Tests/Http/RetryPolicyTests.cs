@@ -56,6 +56,25 @@ public sealed class RetryPolicyTests
         { "OriginGet", "InvalidResponse", 206, "OriginFailed", false, "Fail" },
         { "OriginGet", "IntegrityMismatch", 206, "OriginFailed", false, "Fail" },
         { "OriginGet", "ErrorResponse", 503, "SlowDown", true, "Retry" },
+        // PullUpload: a lost reply is repeated with the same SessionId; VOD's duplicate refusal is verified only after one.
+        { "PullUpload", "Transport", null, "NetworkError", false, "Retry" },
+        { "PullUpload", "Timeout", null, "Timeout", false, "Retry" },
+        { "PullUpload", "InvalidResponse", 200, "InvalidResponse", false, "Retry" },
+        { "PullUpload", "ErrorResponse", 200, "InvalidParameterValue.SessionId", true, "Verify" },
+        { "PullUpload", "ErrorResponse", 200, "InvalidParameterValue.SessionId", false, "Fail" },
+        { "PullUpload", "ErrorResponse", 200, "InternalError", true, "Retry" },
+        { "PullUpload", "ErrorResponse", 200, "RequestLimitExceeded", false, "Retry" },
+        { "PullUpload", "ErrorResponse", 200, "InvalidParameterValue.MediaUrl", false, "Fail" },
+        { "PullUpload", "ErrorResponse", 200, "InvalidParameterValue.MediaUrl", true, "Fail" },
+        { "CommitUpload", "ErrorResponse", 200, "InvalidParameterValue.SessionId", true, "Fail" },
+        // The wait's reads: repeating them cannot duplicate anything.
+        { "DescribeTaskDetail", "Transport", null, "NetworkError", false, "Retry" },
+        { "DescribeTaskDetail", "ErrorResponse", 200, "InternalError", false, "Retry" },
+        { "DescribeTaskDetail", "ErrorResponse", 200, "InvalidParameterValue.TaskId", false, "Fail" },
+        { "DescribeTaskDetail", "ErrorResponse", 503, "ServerNetworkError", false, "Retry" },
+        { "DescribeTasks", "Timeout", null, "Timeout", false, "Retry" },
+        { "DescribeTasks", "ErrorResponse", 200, "RequestLimitExceeded.UinLimitExceeded", false, "Retry" },
+        { "DescribeTasks", "ErrorResponse", 200, "AuthFailure.UnauthorizedOperation", false, "Fail" },
     };
 
     [Theory]
@@ -91,6 +110,27 @@ public sealed class RetryPolicyTests
     {
         var decision = RetryPolicy.Decide(ServiceOperation.UploadPart, new AttemptFailure(FailureKind.Transport, "NetworkError", "x"), earlierReplyLost: false);
         Assert.Contains("cannot duplicate", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Transport", "connection failed")]
+    [InlineData("Timeout", "inactivity timeout")]
+    public void ALostPullUploadReplyIsRepeatedWithTheSameSessionIdNeverCalledHarmless(string kind, string cause)
+    {
+        var decision = RetryPolicy.Decide(ServiceOperation.PullUpload, new AttemptFailure(Enum.Parse<FailureKind>(kind), "NetworkError", "x"), earlierReplyLost: false);
+        Assert.Equal(RetryAction.Retry, decision.Action);
+        Assert.Contains(cause, decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("may have started the pull", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("same SessionId", decision.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot duplicate", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADuplicateSessionIdWithoutALostReplySaysNoSecondPullWasStarted()
+    {
+        var decision = RetryPolicy.Decide(ServiceOperation.PullUpload,
+            new AttemptFailure(FailureKind.ErrorResponse, "InvalidParameterValue.SessionId", "x") { Status = 200 }, earlierReplyLost: false);
+        Assert.Equal("VOD refuses the SessionId as a duplicate: a PullUpload with it was accepted within the last three days, and no second pull was started", decision.Reason);
     }
 
     [Fact]
