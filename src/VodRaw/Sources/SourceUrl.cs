@@ -138,7 +138,7 @@ internal sealed class SourceUrl
         }
 
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('&', kept)));
-        return path + "?sha256:" + Convert.ToHexStringLower(hash.AsSpan(0, 8));
+        return path + "?sha256:" + VodRaw.Hex.ToLowerString(hash.AsSpan(0, 8));
     }
 
     /// <summary>How a URL is shown (<see cref="Display"/>), for callers that hold only the URL.</summary>
