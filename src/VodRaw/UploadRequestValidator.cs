@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using VodRaw.Api;
 
 namespace VodRaw;
@@ -12,6 +14,9 @@ internal static class UploadRequestValidator
 {
     public const int MaxSourceContext = 250;
     public const int MaxSessionContext = 1000;
+
+    /// <summary>COS's limit on an object key, in UTF-8 bytes (the key is MediaStoragePath without its leading '/').</summary>
+    public const int MaxObjectKeyBytes = 850;
 
     private static readonly string[] ExpireTimeFormats = ["yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
 
@@ -97,6 +102,11 @@ internal static class UploadRequestValidator
             throw new ArgumentException("ClassId must not be negative.", nameof(request));
         }
 
+        if (request.MediaStoragePath is { } storagePath && MediaStoragePathProblem(storagePath) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(request));
+        }
+
         var concurrency = request.ConcurrentUploadNumber ?? transfer.Concurrency;
         if (request.ConcurrentUploadNumber is { } n)
         {
@@ -116,9 +126,55 @@ internal static class UploadRequestValidator
             SourceContext = request.SourceContext,
             SessionContext = request.SessionContext,
             ExtInfo = request.ExtInfo,
+            MediaStoragePath = request.MediaStoragePath,
         };
 
         return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, body, concurrency, request.SubAppId);
+    }
+
+    /// <summary>
+    /// Why a MediaStoragePath cannot be sent, or null when it can: VOD's rule (a leading '/') and COS's rules for the
+    /// object key after it (not empty, no second leading '/' or '\', at most <see cref="MaxObjectKeyBytes"/> UTF-8
+    /// bytes, no lone surrogate, none of U+0018–U+001B). Sources: spec/vod-upload-flow.md.
+    /// </summary>
+    public static string? MediaStoragePathProblem(string path)
+    {
+        if (!path.StartsWith('/'))
+        {
+            return "MediaStoragePath must start with '/', for example /dir1/video.mp4.";
+        }
+
+        var key = path.AsSpan(1);
+        if (key.IsEmpty)
+        {
+            return "MediaStoragePath names no file after its '/' (for example /dir1/video.mp4).";
+        }
+
+        if (key[0] is '/' or '\\')
+        {
+            return "MediaStoragePath starts with '/' followed by '/' or '\\': the COS object key after the first '/' cannot start with either.";
+        }
+
+        var bytes = 0;
+        for (var i = 0; i < key.Length;)
+        {
+            if (Rune.DecodeFromUtf16(key[i..], out var rune, out var consumed) != OperationStatus.Done)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"MediaStoragePath has a lone surrogate at character {i + 2}, so it has no UTF-8 form.");
+            }
+
+            if (rune.Value is >= 0x18 and <= 0x1B)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"MediaStoragePath contains the control character U+{rune.Value:X4}, which COS does not accept in object keys.");
+            }
+
+            bytes += rune.Utf8SequenceLength;
+            i += consumed;
+        }
+
+        return bytes > MaxObjectKeyBytes
+            ? string.Create(CultureInfo.InvariantCulture, $"MediaStoragePath is {bytes} bytes in UTF-8 after its leading '/'; a COS object key holds at most {MaxObjectKeyBytes}.")
+            : null;
     }
 
     /// <summary>ISO 8601 date and time with an explicit zone (Z or ±hh:mm), as VOD requires.</summary>

@@ -51,6 +51,19 @@ public sealed class VodUploadRequest
     /// <summary>Reserved field of ApplyUpload, passed through.</summary>
     public string? ExtInfo { get; set; }
 
+    /// <summary>
+    /// Where VOD stores the media (ApplyUpload's <c>MediaStoragePath</c>), e.g. <c>/dir1/video.mp4</c>. Default null:
+    /// VOD picks the path.
+    /// </summary>
+    /// <remarks>
+    /// Only a sub-application in VOD's "FileID + Path" mode may choose the path, so set <see cref="SubAppId"/> to one;
+    /// VOD refuses it otherwise (<c>InvalidParameterValue.MediaStoragePath</c>). Checked before anything is sent: it
+    /// starts with <c>/</c>, and the COS object key after that slash is not empty, does not start with <c>/</c> or
+    /// <c>\</c>, is at most 850 bytes in UTF-8, is well-formed UTF-16 (no lone surrogate) and holds none of the control
+    /// characters COS refuses (U+0018–U+001B). The files an HLS/DASH manifest references go under the same directory.
+    /// </remarks>
+    public string? MediaStoragePath { get; set; }
+
     /// <summary>Parts in flight for this upload (overrides <see cref="TransferOptions.Concurrency"/>); 1–64.</summary>
     public int? ConcurrentUploadNumber { get; set; }
 }

@@ -66,11 +66,13 @@ public sealed class UploadTests : IAsyncLifetime
             SubAppId = 101,
             StorageRegion = "ap-chongqing",
             ExtInfo = "ext",
+            MediaStoragePath = "/shows/ep 01.mp4",
         });
 
         Assert.Equal(
             "{\"MediaType\":\"mp4\",\"SubAppId\":101,\"MediaName\":\"My Title \\u6D4B\\u8BD5\",\"CoverType\":\"JPG\",\"Procedure\":\"QCVB_SimpleProcessFile(1, 1)\","
-            + "\"ExpireTime\":\"2099-01-01T00:00:00Z\",\"StorageRegion\":\"ap-chongqing\",\"ClassId\":7,\"SourceContext\":\"src\",\"SessionContext\":\"sess\",\"ExtInfo\":\"ext\"}",
+            + "\"ExpireTime\":\"2099-01-01T00:00:00Z\",\"StorageRegion\":\"ap-chongqing\",\"ClassId\":7,\"SourceContext\":\"src\",\"SessionContext\":\"sess\",\"ExtInfo\":\"ext\","
+            + "\"MediaStoragePath\":\"/shows/ep 01.mp4\"}",
             ApplyBody());
         var commit = JsonDocument.Parse(_h.Recorder.Requests.Single(r => r.Action == "CommitUpload").Body).RootElement;
         Assert.Equal(101, commit.GetProperty("SubAppId").GetInt64());
