@@ -13,13 +13,24 @@ internal static class EmulatorCommand
         var data = new Option<string?>("--data") { Description = "Directory for stored objects (default: a temporary directory, deleted on exit)." };
         var json = new Option<bool>("--json") { Description = "Print the endpoints and keys as one JSON line." };
         var discard = new Option<bool>("--discard-content") { Description = "Hash and check bodies but keep no object content (load tests, uploads bigger than the disk)." };
-        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json, discard };
+        var pathMode = new Option<long[]>("--path-mode-sub-app-id")
+        {
+            Description = "A sub-application in VOD's FileID + Path mode: its uploads may choose their MediaStoragePath (others are refused). Repeatable; default none.",
+        };
+        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json, discard, pathMode };
         command.SetAction(async (result, cancellationToken) =>
         {
             var p = result.GetValue(port);
             if (p is < 0 or > 65534)
             {
                 return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage, "--port must be between 0 and 65534.");
+            }
+
+            var pathModeIds = result.GetValue(pathMode) ?? [];
+            if (Array.FindIndex(pathModeIds, id => id <= 0) is var bad and >= 0)
+            {
+                return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage,
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--path-mode-sub-app-id {pathModeIds[bad]}: a sub-application ID is positive."));
             }
 
             var directory = result.GetValue(data);
@@ -29,7 +40,7 @@ internal static class EmulatorCommand
             }
 
             await using var emulator = await VodEmulator.StartAsync(
-                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard),
+                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard), PathModeSubAppIds = pathModeIds,
                     RequestLogged = env.Log is { } log ? request => log.WriteRequest(Served(request)) : null }, cancellationToken).ConfigureAwait(false);
             var cos = emulator.CosEndpoint + "{bucket}";
             if (result.GetValue(json))
@@ -46,6 +57,13 @@ internal static class EmulatorCommand
                     w.WriteString("token", emulator.TemporaryCredential.Token);
                     w.WriteString("expiresAt", emulator.TemporaryCredentialExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
                     w.WriteEndObject();
+                    w.WriteStartArray("pathModeSubAppIds");
+                    foreach (var id in pathModeIds)
+                    {
+                        w.WriteNumberValue(id);
+                    }
+
+                    w.WriteEndArray();
                 }));
             }
             else
@@ -60,6 +78,9 @@ internal static class EmulatorCommand
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_ID={emulator.TemporaryCredential.SecretId}");
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_KEY={emulator.TemporaryCredential.SecretKey}");
                 env.Out.WriteLine($"  export TENCENTCLOUD_SESSION_TOKEN={emulator.TemporaryCredential.Token}");
+                env.Out.WriteLine(pathModeIds.Length == 0
+                    ? "No sub-application is in FileID + Path mode (--path-mode-sub-app-id ID declares one): a MediaStoragePath is refused."
+                    : $"Sub-applications in FileID + Path mode (their uploads may choose a MediaStoragePath): {string.Join(", ", pathModeIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))}");
             }
 
             env.Out.Flush();

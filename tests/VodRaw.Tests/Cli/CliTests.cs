@@ -352,6 +352,45 @@ public sealed partial class CliTests
         Assert.True(DateTimeOffset.Parse(temporary.GetProperty("expiresAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(11));
     }
 
+    [Fact]
+    public async Task TheStandaloneEmulatorPutsTheSubApplicationsItIsToldOfInPathMode()
+    {
+        var output = new StringWriter();
+        var environment = new CliEnvironment(TextWriter.Synchronized(output), new StringWriter(), _ => null, Interactive: false);
+        using var stop = new CancellationTokenSource();
+        var run = VodRawCli.RunAsync(["emulator", "--json", "--path-mode-sub-app-id", "101", "--path-mode-sub-app-id", "102"], environment, stop.Token);
+        for (var i = 0; i < 200 && !output.ToString().Contains('\n'); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        try
+        {
+            var banner = JsonDocument.Parse(output.ToString().Split('\n')[0]).RootElement;
+            Assert.Equal([101L, 102L], banner.GetProperty("pathModeSubAppIds").EnumerateArray().Select(e => e.GetInt64()));
+            using var client = new VodUploadClient(
+                new VodCredential(banner.GetProperty("secretId").GetString()!, banner.GetProperty("secretKey").GetString()!),
+                new VodUploadClientOptions { VodEndpoint = new Uri(banner.GetProperty("vodEndpoint").GetString()!), CosEndpointTemplate = banner.GetProperty("cosEndpoint").GetString()! });
+            var stored = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = Sample("Wildlife.mp4"), SubAppId = 102, MediaStoragePath = "/cli/wildlife.mp4" });
+            Assert.EndsWith("/cli/wildlife.mp4", stored.MediaUrl, StringComparison.Ordinal);
+            var refused = await Assert.ThrowsAsync<VodApiException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = Sample("Wildlife.mp4"), SubAppId = 103, MediaStoragePath = "/cli/other.mp4" }));
+            Assert.Equal("InvalidParameterValue.MediaStoragePath", refused.Code);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await run);
+        }
+    }
+
+    [Fact]
+    public async Task TheStandaloneEmulatorRefusesAPathModeSubApplicationThatCannotExist()
+    {
+        var (code, _, error) = await RunAsync(["emulator", "--path-mode-sub-app-id", "5", "--path-mode-sub-app-id", "-3"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--path-mode-sub-app-id -3: a sub-application ID is positive.", error, StringComparison.Ordinal);
+    }
+
     private sealed class InlineProgress(Action<UploadProgress> report) : IProgress<UploadProgress>
     {
         public void Report(UploadProgress value) => report(value);

@@ -18,7 +18,7 @@ public sealed class ResumeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _h = await UploadHarness.StartAsync(new VodEmulatorOptions { Latency = TimeSpan.FromMilliseconds(15) });
+        _h = await UploadHarness.StartAsync(new VodEmulatorOptions { Latency = TimeSpan.FromMilliseconds(15), PathModeSubAppIds = [101] });
         (_media, _content) = _h.File("long.mp4", (16 * PartSize) + 300);
         _checkpoints = Path.Combine(_h.TempDirectory, "state", "vodraw");
     }
@@ -115,6 +115,8 @@ public sealed class ResumeTests : IAsyncLifetime
         Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation == EmulatorOperation.ListParts);
         Assert.Equal(0, response.BytesResumed);
         Assert.Equal(_content.Length, UploadPartBytes());
+        Assert.Equal("shows/b.mp4", _h.MediaObject(response).Key);
+        Assert.Equal(_content, _h.MediaObject(response).ReadAllBytes());
         Assert.EndsWith("\"MediaStoragePath\":\"/shows/b.mp4\"}", _h.Recorder.Requests.Last(r => r.Action == "ApplyUpload").Body, StringComparison.Ordinal);
         Assert.Equal(paused.CheckpointId, Assert.Single(Store.List()).Id); // the paused upload keeps its checkpoint
         Assert.Equal(1, _h.Emulator.PendingMultipartUploads); // and its parts, for its own request to resume

@@ -10,7 +10,7 @@ public sealed class UploadTests : IAsyncLifetime
 {
     private UploadHarness _h = null!;
 
-    public async Task InitializeAsync() => _h = await UploadHarness.StartAsync(new VodEmulatorOptions { SubAppIds = [101, 1500000001] });
+    public async Task InitializeAsync() => _h = await UploadHarness.StartAsync(new VodEmulatorOptions { SubAppIds = [101, 1500000001], PathModeSubAppIds = [101] });
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
@@ -77,6 +77,7 @@ public sealed class UploadTests : IAsyncLifetime
         var commit = JsonDocument.Parse(_h.Recorder.Requests.Single(r => r.Action == "CommitUpload").Body).RootElement;
         Assert.Equal(101, commit.GetProperty("SubAppId").GetInt64());
         Assert.All(_h.Emulator.Objects, o => Assert.Equal(_h.Emulator.BucketFor(101), o.Bucket));
+        Assert.Equal(["shows/ep 01.mp4", "shows/ep 01.mp4.cover.JPG"], _h.Emulator.Objects.Select(o => o.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]
