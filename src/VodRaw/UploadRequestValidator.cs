@@ -63,6 +63,11 @@ internal static class UploadRequestValidator
 
         string? coverPath = null;
         var coverType = request.CoverType;
+        if (request.CoverFilePath is not null && request.CoverStream is not null)
+        {
+            throw new ArgumentException("Set either CoverFilePath or CoverStream, not both.", nameof(request));
+        }
+
         if (request.CoverFilePath is not null)
         {
             coverPath = RequireFile(request.CoverFilePath, nameof(VodUploadRequest.CoverFilePath));
@@ -72,9 +77,26 @@ internal static class UploadRequestValidator
                 throw new ArgumentException("The cover file name has no extension to take the cover type from; set CoverType.", nameof(request));
             }
         }
+        else if (request.CoverStream is { } coverStream)
+        {
+            if (ReferenceEquals(coverStream, request.MediaStream))
+            {
+                throw new ArgumentException("CoverStream is the same stream as MediaStream; the media and the cover each need a stream of their own.", nameof(request));
+            }
+
+            if (!coverStream.CanRead)
+            {
+                throw new ArgumentException("CoverStream is not readable.", nameof(request));
+            }
+
+            if (string.IsNullOrWhiteSpace(coverType))
+            {
+                throw new ArgumentException("CoverType is required when the cover is a stream.", nameof(request));
+            }
+        }
         else if (coverType is not null)
         {
-            throw new ArgumentException("CoverType is set but CoverFilePath is not; a cover type promises a cover file.", nameof(request));
+            throw new ArgumentException("CoverType is set but neither CoverFilePath nor CoverStream is; a cover type promises a cover.", nameof(request));
         }
 
         if (request.ExpireTime is not null && !IsIso8601WithZone(request.ExpireTime))
@@ -129,7 +151,7 @@ internal static class UploadRequestValidator
             MediaStoragePath = request.MediaStoragePath,
         };
 
-        return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, body, concurrency, request.SubAppId);
+        return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, request.CoverStream, body, concurrency, request.SubAppId);
     }
 
     /// <summary>
@@ -240,10 +262,17 @@ internal sealed record ValidatedUpload(
     Stream? MediaStream,
     string MediaType,
     string? CoverPath,
+    Stream? CoverStream,
     ApplyUploadBody ApplyBody,
     int? Concurrency,
     long? SubAppId)
 {
+    /// <summary>Whether a cover goes with the media (from a file or a stream).</summary>
+    public bool HasCover => CoverPath is not null || CoverStream is not null;
+
+    /// <summary>Whether any source is a stream: read once, so no checkpoint (it cannot be fingerprinted) and whole-part buffers.</summary>
+    public bool HasStream => MediaStream is not null || CoverStream is not null;
+
     /// <summary>The parts in flight to plan for (checkpoint write spacing): the fixed setting, or where an adaptive one starts.</summary>
     public int PlannedConcurrency => Concurrency ?? TransferOptions.DefaultConcurrency;
 }

@@ -21,10 +21,25 @@ public sealed class VodUploadRequest
     /// <summary>Media name shown in VOD. Default: the file name without its extension.</summary>
     public string? MediaName { get; set; }
 
-    /// <summary>A cover image to upload with the media.</summary>
+    /// <summary>A cover image to upload with the media (or <see cref="CoverStream"/>, not both).</summary>
     public string? CoverFilePath { get; set; }
 
-    /// <summary>Cover type (extension without the dot, e.g. <c>jpg</c>). Default: the extension of <see cref="CoverFilePath"/>.</summary>
+    /// <summary>
+    /// The cover from a stream instead of a file (seekable or not, known length or not); <see cref="CoverType"/> is then
+    /// required. The stream is read once, from its current position, and not disposed. Not with
+    /// <see cref="CoverFilePath"/>, nor the same stream as <see cref="MediaStream"/>.
+    /// </summary>
+    /// <remarks>
+    /// An upload with a stream (media or cover) keeps no checkpoint, even when
+    /// <see cref="VodUploadClientOptions.Checkpoints"/> is set: a stream cannot be fingerprinted or read again, so an
+    /// interruption aborts what was started instead of pausing.
+    /// </remarks>
+    public Stream? CoverStream { get; set; }
+
+    /// <summary>
+    /// Cover type (extension without the dot, e.g. <c>jpg</c>). Default: the extension of <see cref="CoverFilePath"/>;
+    /// required with <see cref="CoverStream"/>.
+    /// </summary>
     public string? CoverType { get; set; }
 
     /// <summary>Task flow (Procedure) to run after the upload.</summary>

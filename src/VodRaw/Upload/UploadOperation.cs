@@ -71,7 +71,7 @@ internal sealed partial class UploadOperation
             var tracker = Plan(files);
             Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is null ? "-" : Path.GetFileName(upload.MediaPath));
             _ledger.SetFiles(files.Count);
-            var store = upload.MediaStream is null ? Options.Checkpoints : null;
+            var store = upload.HasStream ? null : Options.Checkpoints; // a stream cannot be fingerprinted or read again
             var identity = store is null ? null : await ResumeIdentity.CreateAsync(Credential, upload, files.ConvertAll(f => f.Path), ServiceOf(), cancellationToken).ConfigureAwait(false);
             using var claim = identity is null ? null : Claim(store!, identity.Id);
             var inputs = identity is null ? null : new ResumedSession.Inputs(store!, identity, files, apply => CreateStorage(apply, tracker.MeasuredBytesPerSecond), _context.Sender, Options,
@@ -282,7 +282,7 @@ internal sealed partial class UploadOperation
         var journal = session.Journal;
         var streamParts = !Options.Transfer.SendContentMd5;
         // Parts of one plan share one array size class, so the pool reuses arrays between parts and uploads.
-        using var inFlight = PartsInFlight.Create(upload.Concurrency, partSize, streamParts && upload.MediaStream is null, _context.Budget, _context.BufferPoolFactory, Options.TimeProvider);
+        using var inFlight = PartsInFlight.Create(upload.Concurrency, partSize, streamParts && !upload.HasStream, _context.Budget, _context.BufferPoolFactory, Options.TimeProvider);
         var ceiling = inFlight.Ceiling;
         _adaptive = inFlight.Adaptive;
         var uploader = new ObjectUploader(inFlight.Pool, tracker, _ledger, Options.AbortTimeout, keepOnInterrupt: journal.Resumable, streamParts, inFlight.Adaptive);
@@ -387,6 +387,10 @@ internal sealed partial class UploadOperation
         {
             files.Add(new PlannedFile(PlannedFileRole.Cover, upload.CoverPath, null, new FileInfo(upload.CoverPath).Length));
         }
+        else if (upload.CoverStream is { } coverStream)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Cover, "-", null, coverStream.CanSeek ? coverStream.Length - coverStream.Position : null));
+        }
 
         foreach (var segment in segments)
         {
@@ -453,6 +457,11 @@ internal sealed partial class UploadOperation
                 var cover = new FilePartSource(upload.CoverPath);
                 files.Add(new UploadFile(FileRole.Cover, cover, cover.Length, upload.CoverPath));
             }
+            else if (upload.CoverStream is { } coverStream)
+            {
+                var cover = new StreamPartSource(coverStream, coverStream.CanSeek ? coverStream.Length - coverStream.Position : null);
+                files.Add(new UploadFile(FileRole.Cover, cover, cover.Length, "-"));
+            }
 
             foreach (var segment in segments)
             {
@@ -500,7 +509,7 @@ internal sealed partial class UploadOperation
     private static List<string> StorageKeys(ValidatedUpload upload, ApplyUploadResult apply, List<UploadFile> files)
     {
         var mediaKey = StorageKey(apply.MediaStoragePath, "MediaStoragePath");
-        var coverKey = upload.CoverPath is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
+        var coverKey = upload.HasCover ? StorageKey(apply.CoverStoragePath, "CoverStoragePath") : null;
         var mediaDirectory = mediaKey.LastIndexOf('/') is var slash and >= 0 ? mediaKey[..(slash + 1)] : string.Empty;
         return files.ConvertAll(file => file.Role switch
         {

@@ -54,6 +54,36 @@ public sealed class ValidationAndSecretsTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("both-covers", "Set either CoverFilePath or CoverStream, not both.")]
+    [InlineData("cover-stream-without-type", "CoverType is required when the cover is a stream.")]
+    [InlineData("cover-stream-unreadable", "CoverStream is not readable.")]
+    [InlineData("cover-stream-is-the-media-stream", "CoverStream is the same stream as MediaStream; the media and the cover each need a stream of their own.")]
+    [InlineData("cover-type-without-cover", "CoverType is set but neither CoverFilePath nor CoverStream is; a cover type promises a cover.")]
+    public async Task RefusesACoverStreamThatCannotWorkBeforeSendingAnything(string kind, string message)
+    {
+        var (media, _) = _h.File("ok.mp4", 10);
+        var (cover, _) = _h.File("ok.jpg", 10);
+        var unreadable = new MemoryStream(new byte[10]);
+        await unreadable.DisposeAsync();
+        using var shared = new MemoryStream(new byte[10]);
+        var request = kind switch
+        {
+            "both-covers" => new VodUploadRequest { MediaFilePath = media, CoverFilePath = cover, CoverStream = new MemoryStream(new byte[10]) },
+            "cover-stream-without-type" => new VodUploadRequest { MediaFilePath = media, CoverStream = new MemoryStream(new byte[10]) },
+            "cover-stream-unreadable" => new VodUploadRequest { MediaFilePath = media, CoverStream = unreadable, CoverType = "jpg" },
+            "cover-stream-is-the-media-stream" => new VodUploadRequest { MediaStream = shared, MediaType = "mp4", CoverStream = shared, CoverType = "jpg" },
+            _ => new VodUploadRequest { MediaFilePath = media, CoverType = "jpg" },
+        };
+
+        using var client = _h.Client();
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => client.UploadAsync("ap-guangzhou", request));
+        Assert.Equal(message + " (Parameter 'request')", refused.Message);
+        Assert.Equal(message + " (Parameter 'request')", (await Assert.ThrowsAsync<ArgumentException>(() => client.PlanAsync("ap-guangzhou", request))).Message);
+        Assert.Empty(_h.Emulator.Requests);
+        Assert.Empty(_h.Recorder.Requests);
+    }
+
+    [Theory]
     [InlineData("no-leading-slash", "MediaStoragePath must start with '/', for example /dir1/video.mp4.")]
     [InlineData("slash-only", "MediaStoragePath names no file after its '/' (for example /dir1/video.mp4).")]
     [InlineData("double-slash", "MediaStoragePath starts with '/' followed by '/' or '\\': the COS object key after the first '/' cannot start with either.")]
