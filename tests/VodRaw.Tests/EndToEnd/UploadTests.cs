@@ -271,6 +271,57 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACancelledUploadWithACoverStreamIsAbortedNotPausedThoughCheckpointsAreOn()
+    {
+        var (media, _) = _h.File("m.mp4", 5000);
+        var directory = Path.Combine(_h.TempDirectory, "checkpoints");
+        using var client = _h.Client(o =>
+        {
+            o.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory);
+            o.Transfer = new TransferOptions { PartSize = TransferOptions.MinPartSize, Concurrency = 1 };
+        });
+        _h.Emulator.Faults.Stall(EmulatorOperation.UploadPart, partNumber: 2);
+        using var cover = new NonSeekableStream(new byte[(2 * 1024 * 1024) + 5]);
+        using var cts = new CancellationTokenSource();
+
+        var upload = client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverStream = cover, CoverType = "jpg" }, cancellationToken: cts.Token);
+        for (var i = 0; i < 500 && _h.Emulator.Faults.FiredRules.Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Single(_h.Emulator.Faults.FiredRules); // part 2 of the cover hangs
+        await cts.CancelAsync();
+        var cancelled = await Assert.ThrowsAsync<UploadCanceledException>(() => upload);
+
+        Assert.Contains(cancelled.Outcome, new[] { UploadInterruption.Aborted, UploadInterruption.NothingCommitted });
+        Assert.Null(cancelled.CheckpointId);
+        Assert.Equal(0, _h.Emulator.PendingMultipartUploads);
+        Assert.Single(_h.Emulator.AbortedUploads);
+        Assert.Empty(Directory.Exists(directory) ? Directory.GetFiles(directory, "*.checkpoint") : []);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UploadsAMediaStreamWithACoverFileOrACoverStream(bool coverFromStream)
+    {
+        var mediaBytes = new byte[4000];
+        new Random(7).NextBytes(mediaBytes);
+        var (coverFile, coverBytes) = _h.File("c.png", 900, seed: 8);
+        using var media = new NonSeekableStream(mediaBytes);
+        using var coverStream = new MemoryStream(coverBytes);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", coverFromStream
+            ? new VodUploadRequest { MediaStream = media, MediaType = "mp4", CoverStream = coverStream, CoverType = "png" }
+            : new VodUploadRequest { MediaStream = media, MediaType = "mp4", CoverFilePath = coverFile });
+
+        Assert.Equal(mediaBytes, _h.MediaObject(response).ReadAllBytes());
+        Assert.Equal(coverBytes, _h.Emulator.Objects.Single(o => o.Key.EndsWith("/cover.png", StringComparison.Ordinal)).ReadAllBytes());
+        Assert.NotNull(response.CoverUrl);
+    }
+
+    [Fact]
     public async Task ReportsMonotonicProgressEndingAtTheTotal()
     {
         var (path, content) = _h.File("p.mp4", (3 * 1024 * 1024) + 5);
