@@ -36,6 +36,15 @@ public static class Examples
         // </example:cover>
     }
 
+    public static async Task WithCoverFromStreams(VodUploadClient client, Stream video, Stream thumbnail)
+    {
+        // <example:cover-stream>
+        var request = new VodUploadRequest { MediaStream = video, MediaType = "mp4", CoverStream = thumbnail, CoverType = "jpg" };
+        var response = await client.UploadAsync("ap-guangzhou", request); // each stream is read once, from where it is, and left open
+        Console.WriteLine(response.CoverUrl);
+        // </example:cover-stream>
+    }
+
     public static async Task WithProcedure(VodUploadClient client)
     {
         // <example:procedure>
@@ -50,6 +59,20 @@ public static class Examples
         var request = new VodUploadRequest { MediaFilePath = "/data/file/Wildlife.mp4", SubAppId = 101 };
         await client.UploadAsync("ap-guangzhou", request); // SubAppId goes to ApplyUpload and CommitUpload
         // </example:subapp>
+    }
+
+    public static async Task ToAStoragePath(VodUploadClient client)
+    {
+        // <example:storage-path>
+        var request = new VodUploadRequest
+        {
+            MediaFilePath = "/data/file/Wildlife.mp4",
+            SubAppId = 101, // only a sub-application in VOD's FileID + Path mode may choose the path
+            MediaStoragePath = "/wildlife/2030/Wildlife.mp4",
+        };
+        var response = await client.UploadAsync("ap-guangzhou", request);
+        Console.WriteLine(response.FileId);
+        // </example:storage-path>
     }
 
     public static async Task ToStorageRegion(VodUploadClient client)

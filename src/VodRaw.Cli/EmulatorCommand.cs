@@ -18,7 +18,11 @@ internal static class EmulatorCommand
         var json = new Option<bool>("--json") { Description = "Print the endpoints and keys as one JSON line." };
         var discard = new Option<bool>("--discard-content") { Description = "Hash and check bodies but keep no object content (load tests, uploads bigger than the disk)." };
         var origin = new Option<string?>("--origin") { Description = "Also serve this directory's files read-only over HTTP (ranges, ETags), as a place to upload from a URL; on port N+2 with --port, else any free port.", HelpName = "DIR" };
-        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json, discard, origin };
+        var pathMode = new Option<long[]>("--path-mode-sub-app-id")
+        {
+            Description = "A sub-application in VOD's FileID + Path mode: its uploads may choose their MediaStoragePath (others are refused). Repeatable; default none.",
+        };
+        var command = new Command("emulator", "Run the local VOD + COS emulator for your own integration tests.") { port, data, json, discard, origin, pathMode };
         command.SetAction(async (result, cancellationToken) =>
         {
             var p = result.GetValue(port);
@@ -38,6 +42,13 @@ internal static class EmulatorCommand
                 return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage, "--port must be at most 65533 with --origin (the origin listens on the port after COS's).");
             }
 
+            var pathModeIds = result.GetValue(pathMode) ?? [];
+            if (Array.FindIndex(pathModeIds, id => id <= 0) is var bad and >= 0)
+            {
+                return ResultWriter.Failure(env, result.GetValue(json), ExitCodes.Usage,
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--path-mode-sub-app-id {pathModeIds[bad]}: a sub-application ID is positive."));
+            }
+
             var directory = result.GetValue(data);
             if (directory is not null)
             {
@@ -45,7 +56,7 @@ internal static class EmulatorCommand
             }
 
             await using var emulator = await VodEmulator.StartAsync(
-                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard),
+                new VodEmulatorOptions { VodPort = p, CosPort = p == 0 ? 0 : p + 1, DataDirectory = directory, StoreContent = !result.GetValue(discard), PathModeSubAppIds = pathModeIds,
                     RequestLogged = env.Log is { } log ? request => log.WriteRequest(Served(request)) : null }, cancellationToken).ConfigureAwait(false);
             await using var fileOrigin = originDirectory is null ? null : await EmulatorOrigin.StartAsync(
                 new EmulatorOriginOptions { RootDirectory = originDirectory, Port = p == 0 ? 0 : p + 2 }, cancellationToken).ConfigureAwait(false);
@@ -69,6 +80,13 @@ internal static class EmulatorCommand
                     w.WriteString("token", emulator.TemporaryCredential.Token);
                     w.WriteString("expiresAt", emulator.TemporaryCredentialExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
                     w.WriteEndObject();
+                    w.WriteStartArray("pathModeSubAppIds");
+                    foreach (var id in pathModeIds)
+                    {
+                        w.WriteNumberValue(id);
+                    }
+
+                    w.WriteEndArray();
                 }));
             }
             else
@@ -88,6 +106,9 @@ internal static class EmulatorCommand
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_ID={emulator.TemporaryCredential.SecretId}");
                 env.Out.WriteLine($"  export TENCENTCLOUD_SECRET_KEY={emulator.TemporaryCredential.SecretKey}");
                 env.Out.WriteLine($"  export TENCENTCLOUD_SESSION_TOKEN={emulator.TemporaryCredential.Token}");
+                env.Out.WriteLine(pathModeIds.Length == 0
+                    ? "No sub-application is in FileID + Path mode (--path-mode-sub-app-id ID declares one): a MediaStoragePath is refused."
+                    : $"Sub-applications in FileID + Path mode (their uploads may choose a MediaStoragePath): {string.Join(", ", pathModeIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))}");
             }
 
             env.Out.Flush();

@@ -31,6 +31,10 @@ internal static class UploadCommand
         var mediaName = new Option<string?>("--media-name") { Description = "Name shown in VOD (default: the file name without extension)." };
         var mediaType = new Option<string?>("--media-type") { Description = "Media type (default: the file extension)." };
         var coverType = new Option<string?>("--cover-type") { Description = "Cover type (default: the cover's extension)." };
+        var mediaStoragePath = new Option<string?>("--media-storage-path")
+        {
+            Description = "Where VOD stores the media, starting with /, e.g. /dir1/video.mp4 (only a sub-application in FileID + Path mode may choose; see --sub-app-id). One media's: in a batch, give MediaStoragePath per line of --from-list.",
+        };
         var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight, 1-64 (default: adaptive, from 4 up while throughput grows, within 64 MiB of part memory)." };
         var partSize = new Option<string?>("--part-size") { Description = "Part size, e.g. 8MiB or 16M (binary; MB is decimal). 1MiB-5GiB; default 8MiB." };
         var region = new Option<string?>("--region") { Description = $"Upload region (default: ${RegionVariable})." };
@@ -93,7 +97,7 @@ internal static class UploadCommand
             """)
         {
             paths, cover, sourceHeader, sourceHeaderFile, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
-            mediaType, coverType, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, uploadAgain,
+            mediaType, coverType, mediaStoragePath, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, uploadAgain,
             recursive, noFollowLinks, include, exclude, fromList, results, dryRun, maxFiles, shard, coverPattern, failFast, reuploadChanged, emulator,
         };
 
@@ -208,6 +212,7 @@ internal static class UploadCommand
                 MediaName = result.GetValue(mediaName),
                 MediaType = result.GetValue(mediaType),
                 CoverType = result.GetValue(coverType),
+                MediaStoragePath = result.GetValue(mediaStoragePath),
             };
 
             Batch.BatchCommand? batch = null;

@@ -29,6 +29,8 @@ public sealed partial class VodEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, VodSession> _sessionsByTempId = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<EmulatorRequest> _requests = new();
     private readonly VodEmulatorOptions _options;
+    private readonly HashSet<long> _pathModeSubAppIds;
+    private readonly object _chosenPathCommits = new(); // a check that a chosen path is free and the commit that takes it, as one step
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
     private int _vodPort;
@@ -37,6 +39,7 @@ public sealed partial class VodEmulator : IAsyncDisposable
     private VodEmulator(VodEmulatorOptions options)
     {
         _options = options;
+        _pathModeSubAppIds = PathModeSubAppIdsOf(options);
         Credential = options.Credential ?? EmulatorCredential.Generate("AKIDEMU", temporary: false);
         TemporaryCredential = options.TemporaryCredential ?? EmulatorCredential.Generate("AKIDEMUSTS", temporary: true);
         Store = new ObjectStore(options.DataDirectory, options.StoreContent);
@@ -237,27 +240,141 @@ public sealed partial class VodEmulator : IAsyncDisposable
 
     internal bool IsKnownSubAppId(long id) => id > 0 && (_options.SubAppIds is null || _options.SubAppIds.Contains(id));
 
-    internal VodSession CreateSession(string mediaType, string? coverType, long? subAppId, string region, string applyUploadBody = "{}")
+    /// <summary>Whether a sub-application is in FileID + Path mode (<see cref="VodEmulatorOptions.PathModeSubAppIds"/>).</summary>
+    internal bool IsPathMode(long subAppId) => _pathModeSubAppIds.Contains(subAppId);
+
+    private static HashSet<long> PathModeSubAppIdsOf(VodEmulatorOptions options)
     {
-        var directory = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture)
-            + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture);
+        ArgumentNullException.ThrowIfNull(options.PathModeSubAppIds, nameof(options));
+        foreach (var id in options.PathModeSubAppIds)
+        {
+            if (id <= 0)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"PathModeSubAppIds holds {id}; a sub-application ID is positive."), nameof(options));
+            }
+
+            if (options.SubAppIds is { } known && !known.Contains(id))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"PathModeSubAppIds holds {id}, which is not one of SubAppIds."), nameof(options));
+            }
+        }
+
+        return [.. options.PathModeSubAppIds];
+    }
+
+    /// <summary>
+    /// A new upload session. With <paramref name="mediaStoragePath"/> (FileID + Path mode) the media goes exactly there
+    /// and a cover beside it, named after the media (<c>{path}.cover.{type}</c>, so two media of one directory never
+    /// share a cover); otherwise the emulator picks a fresh directory, <c>/{dir}/f0.{type}</c> and <c>/{dir}/cover.{type}</c>.
+    /// The temporary credential may write in the media's directory (where a package's files go).
+    /// </summary>
+    internal VodSession CreateSession(string mediaType, string? coverType, long? subAppId, string region, string applyUploadBody = "{}", string? mediaStoragePath = null)
+    {
+        string mediaPath;
+        string? coverPath;
+        string keyPrefix;
+        if (mediaStoragePath is null)
+        {
+            var directory = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture)
+                + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture);
+            mediaPath = $"/{directory}/f0.{mediaType}";
+            coverPath = coverType is null ? null : $"/{directory}/cover.{coverType}";
+            keyPrefix = directory + "/";
+        }
+        else
+        {
+            mediaPath = mediaStoragePath;
+            coverPath = ChosenCoverPath(mediaStoragePath, coverType);
+            keyPrefix = mediaStoragePath[1..(mediaStoragePath.LastIndexOf('/') + 1)];
+        }
+
         var session = new VodSession
         {
             SessionKey = Hex.Lower(RandomNumberGenerator.GetBytes(24)),
             Bucket = BucketFor(subAppId),
             Region = region,
-            MediaStoragePath = $"/{directory}/f0.{mediaType}",
+            MediaStoragePath = mediaPath,
             MediaType = mediaType,
-            CoverStoragePath = coverType is null ? null : $"/{directory}/cover.{coverType}",
+            CoverStoragePath = coverPath,
+            PathChosen = mediaStoragePath is not null,
             SubAppId = subAppId,
             TempCredential = EmulatorCredential.Generate("AKIDTMP", temporary: true),
             TempCredentialExpires = Time.GetUtcNow() + TemporaryCredentialLifetime,
-            KeyPrefix = directory + "/",
+            KeyPrefix = keyPrefix,
             ApplyUploadBody = applyUploadBody,
         };
         _sessions[session.SessionKey] = session;
         _sessionsByTempId[session.TempCredential.SecretId] = session;
         return session;
+    }
+
+    /// <summary>Where the cover of media stored at a chosen path goes.</summary>
+    internal static string? ChosenCoverPath(string mediaStoragePath, string? coverType) => coverType is null ? null : $"{mediaStoragePath}.cover.{coverType}";
+
+    /// <summary>
+    /// The committed media (its path and FileId) that already holds <paramref name="mediaPath"/> or
+    /// <paramref name="coverPath"/> in <paramref name="bucket"/>, as its media or its cover; null when neither is taken.
+    /// The files of a package are not tracked.
+    /// </summary>
+    internal (string Path, string FileId)? FindCommittedAt(string bucket, string mediaPath, string? coverPath, VodSession? except = null)
+    {
+        foreach (var other in _sessions.Values)
+        {
+            if (ReferenceEquals(other, except) || other.Committed is not { } committed || other.Bucket != bucket)
+            {
+                continue;
+            }
+
+            foreach (var taken in new[] { other.MediaStoragePath, other.CoverStoragePath })
+            {
+                if (taken is not null && (taken == mediaPath || taken == coverPath))
+                {
+                    return (taken, committed.FileId);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Commits a session once (a repeat answers the same), or says why not: a promised object is missing
+    /// (<c>ResourceNotFound</c>), or committed media took the session's chosen path meanwhile
+    /// (<c>InvalidParameterValue.MediaStoragePath</c>; that check and the commit are one step, so two sessions for one
+    /// path never both commit).
+    /// </summary>
+    internal (CommitResult? Committed, string? Code, string? Message) CommitOnce(VodSession session)
+    {
+        lock (session)
+        {
+            if (session.Committed is { } done)
+            {
+                return (done, null, null);
+            }
+
+            if (FindMissingObjects(session) is { } missing)
+            {
+                return (null, "ResourceNotFound", missing);
+            }
+
+            if (!session.PathChosen)
+            {
+                session.Committed = Commit(session);
+                return (session.Committed, null, null);
+            }
+
+            lock (_chosenPathCommits)
+            {
+                if (FindCommittedAt(session.Bucket, session.MediaStoragePath, session.CoverStoragePath, except: session) is { } taken)
+                {
+                    return (null, "InvalidParameterValue.MediaStoragePath",
+                        $"{taken.Path} already holds committed media (FileId {taken.FileId}); this upload to it was not committed.");
+                }
+
+                session.Committed = Commit(session);
+                return (session.Committed, null, null);
+            }
+        }
     }
 
     /// <summary>How many upload sessions have been committed (each commit of a session counts once).</summary>

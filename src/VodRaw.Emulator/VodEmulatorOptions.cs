@@ -27,6 +27,17 @@ public sealed class VodEmulatorOptions
     /// <summary>Sub-application IDs that exist. Default null: any positive ID is accepted.</summary>
     public IReadOnlyCollection<long>? SubAppIds { get; set; }
 
+    /// <summary>
+    /// Sub-application IDs in VOD's "FileID + Path" mode: only an ApplyUpload with one of these as its SubAppId may name
+    /// a <c>MediaStoragePath</c>. Default empty: no sub-application is in that mode, and every MediaStoragePath is
+    /// refused with <c>InvalidParameterValue.MediaStoragePath</c>.
+    /// </summary>
+    /// <remarks>
+    /// Read once when the emulator starts; each ID must be positive and, when <see cref="SubAppIds"/> is set, one of
+    /// those (else <see cref="VodEmulator.StartAsync"/> throws <see cref="ArgumentException"/>).
+    /// </remarks>
+    public IReadOnlyCollection<long> PathModeSubAppIds { get; set; } = [];
+
     /// <summary>How long an ApplyUpload TempCertificate stays valid. Default 1 hour.</summary>
     public TimeSpan TemporaryCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
 

@@ -24,7 +24,7 @@ public sealed class UploadPlan
     /// <summary>The files, media first, then the cover, then the package's files in manifest order.</summary>
     public IReadOnlyList<PlannedFile> Files { get; }
 
-    /// <summary>The bytes to send in all; null when the media is a stream of unknown length.</summary>
+    /// <summary>The bytes to send in all; null when the media or the cover is a stream of unknown length.</summary>
     public long? TotalBytes { get; }
 }
 

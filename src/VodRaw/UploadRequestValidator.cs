@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using VodRaw.Api;
 
 namespace VodRaw;
@@ -12,6 +14,9 @@ internal static class UploadRequestValidator
 {
     public const int MaxSourceContext = 250;
     public const int MaxSessionContext = 1000;
+
+    /// <summary>COS's limit on an object key, in UTF-8 bytes (the key is MediaStoragePath without its leading '/').</summary>
+    public const int MaxObjectKeyBytes = 850;
 
     private static readonly string[] ExpireTimeFormats = ["yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
 
@@ -73,9 +78,10 @@ internal static class UploadRequestValidator
         string? coverPath = null;
         Sources.SourceUrl? coverUrl = null;
         var coverType = request.CoverType;
-        if (request.CoverFilePath is not null && request.CoverUrl is not null)
+        var coverSources = (request.CoverFilePath is null ? 0 : 1) + (request.CoverStream is null ? 0 : 1) + (request.CoverUrl is null ? 0 : 1);
+        if (coverSources > 1)
         {
-            throw new ArgumentException("Set either CoverFilePath or CoverUrl, not both.", nameof(request));
+            throw new ArgumentException("Set one of CoverFilePath, CoverStream and CoverUrl, not several.", nameof(request));
         }
 
         if (request.CoverUrl is not null)
@@ -96,9 +102,26 @@ internal static class UploadRequestValidator
                 throw new ArgumentException("The cover file name has no extension to take the cover type from; set CoverType.", nameof(request));
             }
         }
+        else if (request.CoverStream is { } coverStream)
+        {
+            if (ReferenceEquals(coverStream, request.MediaStream))
+            {
+                throw new ArgumentException("CoverStream is the same stream as MediaStream; the media and the cover each need a stream of their own.", nameof(request));
+            }
+
+            if (!coverStream.CanRead)
+            {
+                throw new ArgumentException("CoverStream is not readable.", nameof(request));
+            }
+
+            if (string.IsNullOrWhiteSpace(coverType))
+            {
+                throw new ArgumentException("CoverType is required when the cover is a stream.", nameof(request));
+            }
+        }
         else if (coverType is not null)
         {
-            throw new ArgumentException("CoverType is set but CoverFilePath (or CoverUrl) is not; a cover type promises a cover file.", nameof(request));
+            throw new ArgumentException("CoverType is set but no cover is (CoverFilePath, CoverStream or CoverUrl); a cover type promises a cover.", nameof(request));
         }
 
         if (request.ExpireTime is not null && !IsIso8601WithZone(request.ExpireTime))
@@ -126,6 +149,11 @@ internal static class UploadRequestValidator
             throw new ArgumentException("ClassId must not be negative.", nameof(request));
         }
 
+        if (request.MediaStoragePath is { } storagePath && MediaStoragePathProblem(storagePath) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(request));
+        }
+
         var concurrency = request.ConcurrentUploadNumber ?? transfer.Concurrency;
         if (request.ConcurrentUploadNumber is { } n)
         {
@@ -145,9 +173,55 @@ internal static class UploadRequestValidator
             SourceContext = request.SourceContext,
             SessionContext = request.SessionContext,
             ExtInfo = request.ExtInfo,
+            MediaStoragePath = request.MediaStoragePath,
         };
 
-        return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, body, concurrency, request.SubAppId) { MediaUrl = mediaUrl, CoverUrl = coverUrl };
+        return new ValidatedUpload(region.Trim(), mediaPath, request.MediaStream, mediaType, coverPath, request.CoverStream, body, concurrency, request.SubAppId) { MediaUrl = mediaUrl, CoverUrl = coverUrl };
+    }
+
+    /// <summary>
+    /// Why a MediaStoragePath cannot be sent, or null when it can: VOD's rule (a leading '/') and COS's rules for the
+    /// object key after it (not empty, no second leading '/' or '\', at most <see cref="MaxObjectKeyBytes"/> UTF-8
+    /// bytes, no lone surrogate, none of U+0018–U+001B). Sources: spec/vod-upload-flow.md.
+    /// </summary>
+    public static string? MediaStoragePathProblem(string path)
+    {
+        if (!path.StartsWith('/'))
+        {
+            return "MediaStoragePath must start with '/', for example /dir1/video.mp4.";
+        }
+
+        var key = path.AsSpan(1);
+        if (key.IsEmpty)
+        {
+            return "MediaStoragePath names no file after its '/' (for example /dir1/video.mp4).";
+        }
+
+        if (key[0] is '/' or '\\')
+        {
+            return "MediaStoragePath starts with '/' followed by '/' or '\\': the COS object key after the first '/' cannot start with either.";
+        }
+
+        var bytes = 0;
+        for (var i = 0; i < key.Length;)
+        {
+            if (Rune.DecodeFromUtf16(key[i..], out var rune, out var consumed) != OperationStatus.Done)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"MediaStoragePath has a lone surrogate at character {i + 2}, so it has no UTF-8 form.");
+            }
+
+            if (rune.Value is >= 0x18 and <= 0x1B)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"MediaStoragePath contains the control character U+{rune.Value:X4}, which COS does not accept in object keys.");
+            }
+
+            bytes += rune.Utf8SequenceLength;
+            i += consumed;
+        }
+
+        return bytes > MaxObjectKeyBytes
+            ? string.Create(CultureInfo.InvariantCulture, $"MediaStoragePath is {bytes} bytes in UTF-8 after its leading '/'; a COS object key holds at most {MaxObjectKeyBytes}.")
+            : null;
     }
 
     private static IReadOnlyDictionary<string, string>? Headers(VodUploadRequest request) =>
@@ -216,6 +290,7 @@ internal sealed record ValidatedUpload(
     Stream? MediaStream,
     string MediaType,
     string? CoverPath,
+    Stream? CoverStream,
     ApplyUploadBody ApplyBody,
     int? Concurrency,
     long? SubAppId)
@@ -228,6 +303,12 @@ internal sealed record ValidatedUpload(
 
     /// <summary>The media as messages name it: its full path, its URL as shown, or "-" for a stream.</summary>
     public string MediaDisplay => MediaPath ?? MediaUrl?.Display ?? "-";
+
+    /// <summary>Whether a cover goes with the media (from a file, a stream or a URL).</summary>
+    public bool HasCover => CoverPath is not null || CoverStream is not null || CoverUrl is not null;
+
+    /// <summary>Whether any source is a stream: read once, so no checkpoint (it cannot be fingerprinted) and whole-part buffers.</summary>
+    public bool HasStream => MediaStream is not null || CoverStream is not null;
 
     /// <summary>The parts in flight to plan for (checkpoint write spacing): the fixed setting, or where an adaptive one starts.</summary>
     public int PlannedConcurrency => Concurrency ?? TransferOptions.DefaultConcurrency;

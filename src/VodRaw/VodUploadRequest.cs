@@ -42,10 +42,25 @@ public sealed class VodUploadRequest
     /// <summary>Media name shown in VOD. Default: the file name without its extension.</summary>
     public string? MediaName { get; set; }
 
-    /// <summary>A cover image to upload with the media.</summary>
+    /// <summary>A cover image to upload with the media (or <see cref="CoverStream"/>, not both).</summary>
     public string? CoverFilePath { get; set; }
 
-    /// <summary>Cover type (extension without the dot, e.g. <c>jpg</c>). Default: the extension of <see cref="CoverFilePath"/>.</summary>
+    /// <summary>
+    /// The cover from a stream instead of a file (seekable or not, known length or not); <see cref="CoverType"/> is then
+    /// required. The stream is read once, from its current position, and not disposed. Not with
+    /// <see cref="CoverFilePath"/>, nor the same stream as <see cref="MediaStream"/>.
+    /// </summary>
+    /// <remarks>
+    /// An upload with a stream (media or cover) keeps no checkpoint, even when
+    /// <see cref="VodUploadClientOptions.Checkpoints"/> is set: a stream cannot be fingerprinted or read again, so an
+    /// interruption aborts what was started instead of pausing.
+    /// </remarks>
+    public Stream? CoverStream { get; set; }
+
+    /// <summary>
+    /// Cover type (extension without the dot, e.g. <c>jpg</c>). Default: the extension of <see cref="CoverFilePath"/>;
+    /// required with <see cref="CoverStream"/>.
+    /// </summary>
     public string? CoverType { get; set; }
 
     /// <summary>Task flow (Procedure) to run after the upload.</summary>
@@ -71,6 +86,19 @@ public sealed class VodUploadRequest
 
     /// <summary>Reserved field of ApplyUpload, passed through.</summary>
     public string? ExtInfo { get; set; }
+
+    /// <summary>
+    /// Where VOD stores the media (ApplyUpload's <c>MediaStoragePath</c>), e.g. <c>/dir1/video.mp4</c>. Default null:
+    /// VOD picks the path.
+    /// </summary>
+    /// <remarks>
+    /// Only a sub-application in VOD's "FileID + Path" mode may choose the path, so set <see cref="SubAppId"/> to one;
+    /// VOD refuses it otherwise (<c>InvalidParameterValue.MediaStoragePath</c>). Checked before anything is sent: it
+    /// starts with <c>/</c>, and the COS object key after that slash is not empty, does not start with <c>/</c> or
+    /// <c>\</c>, is at most 850 bytes in UTF-8, is well-formed UTF-16 (no lone surrogate) and holds none of the control
+    /// characters COS refuses (U+0018–U+001B). The files an HLS/DASH manifest references go under the same directory.
+    /// </remarks>
+    public string? MediaStoragePath { get; set; }
 
     /// <summary>Parts in flight for this upload (overrides <see cref="TransferOptions.Concurrency"/>); 1–64.</summary>
     public int? ConcurrentUploadNumber { get; set; }

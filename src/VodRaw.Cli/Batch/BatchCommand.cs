@@ -57,6 +57,12 @@ internal sealed class BatchCommand
             return null;
         }
 
+        if (defaults.MediaStoragePath is not null)
+        {
+            Refuse("--media-storage-path names where one media is stored; in a batch give MediaStoragePath per line of --from-list.");
+            return null;
+        }
+
         if (inputs.NoResume)
         {
             Refuse("--no-resume does not apply to a batch: its journal and checkpoints are what upload each file exactly once; choose where they live with --checkpoint-dir.");

@@ -57,6 +57,7 @@ internal sealed class BatchItem(string key, VodUploadRequest request, int? line 
         SubAppId = request.SubAppId,
         StorageRegion = request.StorageRegion,
         ExtInfo = request.ExtInfo,
+        MediaStoragePath = request.MediaStoragePath,
         ConcurrentUploadNumber = request.ConcurrentUploadNumber,
     };
 }

@@ -1,20 +1,23 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace VodRaw.Cli.Batch;
 
 /// <summary>
 /// <c>--from-list FILE</c>: JSON Lines, one object per media with VodUploadRequest's fields by name (MediaFilePath
-/// or MediaUrl required, one of them; CoverFilePath or CoverUrl, MediaName, MediaType, CoverType, Procedure, ClassId, ExpireTime, SourceContext,
-/// SessionContext, SubAppId, StorageRegion, ExtInfo; names case-insensitive, camelCase too). Relative paths are
-/// relative to the list file's folder. Blank lines and lines starting with # are skipped. A field not given takes the
-/// command line's option. Every bad line is reported with its number; nothing is read from a bad line.
+/// or MediaUrl required, one of them; CoverFilePath or CoverUrl, MediaName, MediaType, CoverType, Procedure, ClassId,
+/// ExpireTime, SourceContext, SessionContext, SubAppId, StorageRegion, ExtInfo, MediaStoragePath; names
+/// case-insensitive, camelCase too). Relative paths are relative to the list file's folder. Blank lines and lines
+/// starting with # are skipped. A field not given takes the command line's option (MediaStoragePath names one media,
+/// so it has none). Two lines that store media at one MediaStoragePath of one sub-application are refused, every line
+/// of the file counted (shards too). Every bad line is reported with its number; nothing is read from a bad line.
 /// </summary>
 internal static class ListFile
 {
     private static readonly string[] Fields =
     [
         "MediaFilePath", "MediaUrl", "CoverFilePath", "CoverUrl", "MediaName", "MediaType", "CoverType", "Procedure", "ClassId", "ExpireTime",
-        "SourceContext", "SessionContext", "SubAppId", "StorageRegion", "ExtInfo",
+        "SourceContext", "SessionContext", "SubAppId", "StorageRegion", "ExtInfo", "MediaStoragePath",
     ];
 
     public static (List<BatchItem> Items, List<string> Problems) Read(string path, VodUploadRequest defaults)
@@ -63,6 +66,18 @@ internal static class ListFile
             catch (JsonException e)
             {
                 problems.Add($"{where}: not valid JSON ({e.Message.Split(" Path:", 2)[0]}).");
+            }
+        }
+
+        // One path holds one media: a second line for it would land on the first's.
+        var stored = new Dictionary<(long? SubAppId, string Path), int>();
+        foreach (var item in items)
+        {
+            if (item.Request.MediaStoragePath is { } storagePath && !stored.TryAdd((item.Request.SubAppId, storagePath), item.Line!.Value))
+            {
+                var subApp = item.Request.SubAppId is { } id ? string.Create(CultureInfo.InvariantCulture, $" of sub-application {id}") : string.Empty;
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{Path.GetFileName(path)} line {item.Line}: MediaStoragePath {storagePath}{subApp} is already given on line {stored[(item.Request.SubAppId, storagePath)]}; one path holds one media."));
             }
         }
 
@@ -172,6 +187,7 @@ internal static class ListFile
                 SubAppId = Number("SubAppId") ?? defaults.SubAppId,
                 StorageRegion = Text("StorageRegion") ?? defaults.StorageRegion,
                 ExtInfo = Text("ExtInfo") ?? defaults.ExtInfo,
+                MediaStoragePath = Text("MediaStoragePath"),
                 ConcurrentUploadNumber = defaults.ConcurrentUploadNumber,
             };
             return new BatchItem(mediaUrl is null ? Slashes.Of(media!) : VodRaw.Sources.SourceUrl.IdentityOf(mediaUrl), request, number);

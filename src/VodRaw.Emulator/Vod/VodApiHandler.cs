@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -9,6 +10,7 @@ namespace VodRaw.Emulator.Vod;
 internal sealed partial class VodApiHandler(VodEmulator emulator)
 {
     private const int MaxBodyBytes = 8 << 20;
+    private const int MaxObjectKeyBytes = 850; // COS: an object key is at most 850 bytes of UTF-8
 
     private static readonly HashSet<string> MediaTypes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -284,8 +286,14 @@ internal sealed partial class VodApiHandler(VodEmulator emulator)
             return Outcome.Fail("InvalidParameterValue.SubAppId", "The SubAppId does not exist.");
         }
 
+        TryString(root, "MediaStoragePath", out var mediaStoragePath, out _);
+        if (mediaStoragePath is not null && ChosenPathRefusal(mediaStoragePath, subAppId, coverType) is { } refusal)
+        {
+            return Outcome.Fail("InvalidParameterValue.MediaStoragePath", refusal);
+        }
+
         TryString(root, "StorageRegion", out var storageRegion, out _);
-        var session = emulator.CreateSession(mediaType, coverType, subAppId, storageRegion ?? region, root.GetRawText());
+        var session = emulator.CreateSession(mediaType, coverType, subAppId, storageRegion ?? region, root.GetRawText(), mediaStoragePath);
         return Outcome.Ok(w =>
         {
             w.WriteString("StorageBucket", session.Bucket);
@@ -308,6 +316,47 @@ internal sealed partial class VodApiHandler(VodEmulator emulator)
             w.WriteNumber("ExpiredTime", session.TempCredentialExpires.ToUnixTimeSeconds());
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>
+    /// Why an ApplyUpload may not store its media at <paramref name="path"/>, or null when it may: only a sub-application
+    /// in FileID + Path mode chooses paths (the default application, without SubAppId, is not one); the path starts
+    /// with '/' and what follows is an object key COS takes (not empty, no leading '/' or '\', at most 850 UTF-8
+    /// bytes, none of CAN EM SUB ESC; a lone surrogate never gets here); and no committed media holds it, nor the cover path that goes with it (the docs
+    /// do not say what VOD does then; the emulator refuses).
+    /// </summary>
+    private string? ChosenPathRefusal(string path, long? subAppId, string? coverType)
+    {
+        if (subAppId is not { } id)
+        {
+            return "Only a sub-application in FileID + Path mode may choose its MediaStoragePath, and this ApplyUpload names no SubAppId.";
+        }
+
+        if (!emulator.IsPathMode(id))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"Only a sub-application in FileID + Path mode may choose its MediaStoragePath; sub-application {id} is not in that mode.");
+        }
+
+        if (path.Length < 2 || path[0] != '/' || path[1] is '/' or '\\')
+        {
+            return "MediaStoragePath must be a slash followed by an object key that does not itself start with a slash or backslash, such as /dir1/video.mp4.";
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(path.AsSpan(1)); // well-formed: TryString refuses a lone surrogate
+        if (bytes > MaxObjectKeyBytes)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"MediaStoragePath is {bytes} bytes long after its first slash; COS object keys are at most {MaxObjectKeyBytes}.");
+        }
+
+        if (path.AsSpan().IndexOfAnyInRange('\u0018', '\u001B') >= 0)
+        {
+            return "MediaStoragePath contains a control character COS refuses in object keys (CAN, EM, SUB or ESC).";
+        }
+
+        var bucket = emulator.BucketFor(subAppId);
+        return emulator.FindCommittedAt(bucket, path, VodEmulator.ChosenCoverPath(path, coverType)) is { } taken
+            ? $"MediaStoragePath {path} cannot be used: {taken.Path} already holds committed media (FileId {taken.FileId}), and the emulator refuses a second upload to it."
+            : null;
     }
 
     private Outcome CommitUpload(JsonElement root)
@@ -333,21 +382,12 @@ internal sealed partial class VodApiHandler(VodEmulator emulator)
             return Outcome.Fail("InvalidParameterValue.SubAppId", "The SubAppId does not match the one the upload was applied for.");
         }
 
-        lock (session)
+        var (commit, code, message) = emulator.CommitOnce(session);
+        if (commit is not { } committed)
         {
-            if (session.Committed is null)
-            {
-                var missing = emulator.FindMissingObjects(session);
-                if (missing is not null)
-                {
-                    return Outcome.Fail("ResourceNotFound", missing);
-                }
-
-                session.Committed = emulator.Commit(session);
-            }
+            return Outcome.Fail(code!, message!);
         }
 
-        var committed = session.Committed;
         return Outcome.Ok(w =>
         {
             w.WriteString("FileId", committed.FileId);
@@ -431,7 +471,17 @@ internal sealed partial class VodApiHandler(VodEmulator emulator)
             return false;
         }
 
-        value = p.GetString();
+        try
+        {
+            value = p.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate (\ud800) is valid JSON but no text.
+            error = Outcome.Fail("InvalidParameter", $"{name} is not valid Unicode text (it has a lone surrogate).");
+            return false;
+        }
+
         return true;
     }
 

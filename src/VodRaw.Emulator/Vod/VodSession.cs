@@ -15,6 +15,9 @@ internal sealed class VodSession
 
     public string? CoverStoragePath { get; init; }
 
+    /// <summary>Whether ApplyUpload named the MediaStoragePath (FileID + Path mode), rather than the emulator choosing it.</summary>
+    public bool PathChosen { get; init; }
+
     public long? SubAppId { get; init; }
 
     public required EmulatorCredential TempCredential { get; init; }

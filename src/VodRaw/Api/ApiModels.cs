@@ -28,6 +28,8 @@ internal sealed class ApplyUploadBody
     public string? SessionContext { get; init; }
 
     public string? ExtInfo { get; init; }
+
+    public string? MediaStoragePath { get; init; }
 }
 
 internal sealed class CommitUploadBody

@@ -403,6 +403,10 @@ internal sealed partial class UploadOperation
         {
             files.Add(new PlannedFile(PlannedFileRole.Cover, coverUrl.Display, null, (await origins.ProbeAsync(coverUrl, cancellationToken).ConfigureAwait(false)).Length));
         }
+        else if (upload.CoverStream is { } coverStream)
+        {
+            files.Add(new PlannedFile(PlannedFileRole.Cover, "-", null, coverStream.CanSeek ? coverStream.Length - coverStream.Position : null));
+        }
 
         foreach (var segment in segments)
         {
@@ -558,6 +562,11 @@ internal sealed partial class UploadOperation
                 var cover = new FilePartSource(upload.CoverPath);
                 files.Add(new UploadFile(FileRole.Cover, cover, cover.Length, upload.CoverPath));
             }
+            else if (upload.CoverStream is { } coverStream)
+            {
+                var cover = new StreamPartSource(coverStream, coverStream.CanSeek ? coverStream.Length - coverStream.Position : null);
+                files.Add(new UploadFile(FileRole.Cover, cover, cover.Length, "-"));
+            }
 
             foreach (var segment in segments)
             {
@@ -605,7 +614,7 @@ internal sealed partial class UploadOperation
     private static List<string> StorageKeys(ValidatedUpload upload, ApplyUploadResult apply, List<UploadFile> files)
     {
         var mediaKey = StorageKey(apply.MediaStoragePath, "MediaStoragePath");
-        var coverKey = upload.CoverPath is null && upload.CoverUrl is null ? null : StorageKey(apply.CoverStoragePath, "CoverStoragePath");
+        var coverKey = upload.HasCover ? StorageKey(apply.CoverStoragePath, "CoverStoragePath") : null;
         var mediaDirectory = mediaKey.LastIndexOf('/') is var slash and >= 0 ? mediaKey[..(slash + 1)] : string.Empty;
         return files.ConvertAll(file => file.Role switch
         {

@@ -249,6 +249,63 @@ public sealed class BatchUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AListFileStoringTwoMediaAtOnePathIsRefusedBeforeAnyRequest()
+    {
+        var list = Path.Combine(_tree.Root, "paths.jsonl");
+        File.WriteAllLines(list,
+        [
+            """{"MediaFilePath": "library/clip 000.mp4", "SubAppId": 101, "MediaStoragePath": "/shows/a.mp4"}""",
+            """{"MediaFilePath": "library/clip 012.mp4", "SubAppId": 102, "MediaStoragePath": "/shows/a.mp4"}""",
+            """{"MediaFilePath": "library/clip 024.mp4", "SubAppId": 101, "MediaStoragePath": "/shows/b.mp4"}""",
+            """{"MediaFilePath": "library/clip 036.mp4", "subAppId": 101, "mediaStoragePath": "/shows/a.mp4"}""",
+        ]);
+        string[] args =
+        [
+            "upload", "--from-list", list, "--region", "ap-guangzhou", "--vod-endpoint", _emulator.VodEndpoint.ToString(), "--cos-endpoint", _emulator.CosEndpoint + "{bucket}",
+            "--checkpoint-dir", Checkpoints, "--quiet", "--shard", "0/2",
+        ];
+
+        var (code, output, error) = await RunAsync(args);
+
+        // Line 4 repeats line 1's path in the same sub-application (line 2's is another's storage); every line counts, whatever the shard.
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("error: paths.jsonl line 4: MediaStoragePath /shows/a.mp4 of sub-application 101 is already given on line 1; one path holds one media. Nothing was uploaded.", error.Trim());
+        Assert.Empty(output);
+        Assert.Empty(_emulator.Requests);
+
+        File.WriteAllLines(list, File.ReadAllLines(list)[..3]);
+        var (dryCode, dryOutput, dryError) = await RunAsync([.. args, "--dry-run"]);
+        Assert.True(dryCode == ExitCodes.Ok, dryError);
+        Assert.Contains("nothing was sent", dryOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AListFileLineStoresItsMediaAtItsMediaStoragePath()
+    {
+        await using var emulator = await VodEmulator.StartAsync(new VodEmulatorOptions { PathModeSubAppIds = [101] });
+        var list = Path.Combine(_tree.Root, "paths.jsonl");
+        File.WriteAllLines(list,
+        [
+            """{"MediaFilePath": "library/clip 000.mp4", "MediaStoragePath": "/shows/opening.mp4", "CoverFilePath": "library/clip 000.jpg"}""",
+            """{"MediaFilePath": "library/clip 012.mp4"}""",
+        ]);
+
+        var (code, _, error) = await BatchCli.RunAsync(emulator,
+        [
+            "upload", "--from-list", list, "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}",
+            "--checkpoint-dir", Checkpoints, "--quiet", "--sub-app-id", "101",
+        ]);
+
+        Assert.True(code == ExitCodes.Ok, error);
+        var bucket = emulator.BucketFor(101);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_tree.Library, "clip 000.mp4")), emulator.GetObject(bucket, "shows/opening.mp4")!.ReadAllBytes());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_tree.Library, "clip 000.jpg")), emulator.GetObject(bucket, "shows/opening.mp4.cover.jpg")!.ReadAllBytes());
+        // The line without one gets a path of the service's choosing: the command line gives no default.
+        Assert.Equal(2, emulator.CommittedSessions);
+        Assert.Single(emulator.CommittedMedia, m => !m.ApplyUploadBody.Contains("MediaStoragePath", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task BatchOptionsThatCannotWorkAreRefusedBeforeAnyRequest()
     {
         foreach (var (args, expected) in new (string[], string)[]
@@ -261,6 +318,7 @@ public sealed class BatchUploadTests : IAsyncLifetime
             (Args("--include", "[abc"), "--include"),
             (Args("--max-files-in-flight", "0"), "--max-files-in-flight"),
             (Args("--limit-rate", "fast"), "--limit-rate"),
+            (Args("--media-storage-path", "/a.mp4"), "error: --media-storage-path names where one media is stored; in a batch give MediaStoragePath per line of --from-list."),
         })
         {
             var (code, _, error) = await RunAsync(args);

@@ -352,6 +352,104 @@ public sealed partial class CliTests
         Assert.True(DateTimeOffset.Parse(temporary.GetProperty("expiresAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(11));
     }
 
+    [Fact]
+    public async Task UploadsToTheMediaStoragePathItIsGiven()
+    {
+        await using var emulator = await VodEmulator.StartAsync(new VodEmulatorOptions { PathModeSubAppIds = [101] });
+        string[] upload = ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}",
+            "--no-resume", "--json", "--quiet", "--sub-app-id", "101", "--media-storage-path", "/cli/野生 Wildlife.mp4"];
+        var (code, output, error) = await RunAsync(upload, EnvFor(emulator));
+
+        Assert.True(code == 0, error);
+        var result = JsonDocument.Parse(output).RootElement;
+        Assert.EndsWith("/cli/%E9%87%8E%E7%94%9F%20Wildlife.mp4", result.GetProperty("mediaUrl").GetString(), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(Sample("Wildlife.mp4")), emulator.GetObject(emulator.BucketFor(101), "cli/野生 Wildlife.mp4")!.ReadAllBytes());
+        Assert.Equal("/cli/野生 Wildlife.mp4", JsonDocument.Parse(Assert.Single(emulator.CommittedMedia).ApplyUploadBody).RootElement.GetProperty("MediaStoragePath").GetString());
+    }
+
+    [Fact]
+    public async Task RefusesAMediaStoragePathWithoutALeadingSlashBeforeSendingAnything()
+    {
+        await using var emulator = await VodEmulator.StartAsync(new VodEmulatorOptions { PathModeSubAppIds = [101] });
+        var (code, output, error) = await RunAsync(
+            ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}",
+                "--no-resume", "--json", "--quiet", "--sub-app-id", "101", "--media-storage-path", "cli/Wildlife.mp4"],
+            EnvFor(emulator));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("error: MediaStoragePath must start with '/', for example /dir1/video.mp4.", error.Trim());
+        Assert.Equal("MediaStoragePath must start with '/', for example /dir1/video.mp4.", JsonDocument.Parse(output).RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.Empty(emulator.Requests);
+    }
+
+    [Fact]
+    public async Task ReportsTheServicesRefusalOfAMediaStoragePath()
+    {
+        await using var emulator = await VodEmulator.StartAsync(new VodEmulatorOptions { PathModeSubAppIds = [101] });
+        var (code, output, _) = await RunAsync(
+            ["upload", Sample("Wildlife.mp4"), "--region", "ap-guangzhou", "--vod-endpoint", emulator.VodEndpoint.ToString(), "--cos-endpoint", emulator.CosEndpoint + "{bucket}",
+                "--no-resume", "--json", "--quiet", "--sub-app-id", "102", "--media-storage-path", "/cli/Wildlife.mp4"],
+            EnvFor(emulator));
+
+        Assert.Equal(ExitCodes.ServiceError, code);
+        var failure = JsonDocument.Parse(output).RootElement.GetProperty("error");
+        Assert.Equal("InvalidParameterValue.MediaStoragePath", failure.GetProperty("code").GetString());
+        Assert.Equal("ApplyUpload", failure.GetProperty("operation").GetString());
+        Assert.DoesNotContain(emulator.Requests, r => r.Operation is EmulatorOperation.PutObject or EmulatorOperation.InitiateMultipartUpload);
+    }
+
+    [Fact]
+    public async Task UploadHelpAndCompletionKnowMediaStoragePath()
+    {
+        var (_, help, _) = await RunAsync(["upload", "--help"]);
+        Assert.Contains("--media-storage-path", help, StringComparison.Ordinal);
+        Assert.Contains("FileID + Path mode", help, StringComparison.Ordinal);
+
+        // What the bash completion script asks: vodraw "[suggest:N]" "<line>".
+        var line = "upload video.mp4 --media-st";
+        var (_, suggested, _) = await RunAsync([$"[suggest:{line.Length}]", line]);
+        Assert.Equal(["--media-storage-path"], suggested.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task TheStandaloneEmulatorPutsTheSubApplicationsItIsToldOfInPathMode()
+    {
+        var output = new StringWriter();
+        var environment = new CliEnvironment(TextWriter.Synchronized(output), new StringWriter(), _ => null, Interactive: false);
+        using var stop = new CancellationTokenSource();
+        var run = VodRawCli.RunAsync(["emulator", "--json", "--path-mode-sub-app-id", "101", "--path-mode-sub-app-id", "102"], environment, stop.Token);
+        for (var i = 0; i < 200 && !output.ToString().Contains('\n'); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        try
+        {
+            var banner = JsonDocument.Parse(output.ToString().Split('\n')[0]).RootElement;
+            Assert.Equal([101L, 102L], banner.GetProperty("pathModeSubAppIds").EnumerateArray().Select(e => e.GetInt64()));
+            using var client = new VodUploadClient(
+                new VodCredential(banner.GetProperty("secretId").GetString()!, banner.GetProperty("secretKey").GetString()!),
+                new VodUploadClientOptions { VodEndpoint = new Uri(banner.GetProperty("vodEndpoint").GetString()!), CosEndpointTemplate = banner.GetProperty("cosEndpoint").GetString()! });
+            var stored = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = Sample("Wildlife.mp4"), SubAppId = 102, MediaStoragePath = "/cli/wildlife.mp4" });
+            Assert.EndsWith("/cli/wildlife.mp4", stored.MediaUrl, StringComparison.Ordinal);
+            var refused = await Assert.ThrowsAsync<VodApiException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = Sample("Wildlife.mp4"), SubAppId = 103, MediaStoragePath = "/cli/other.mp4" }));
+            Assert.Equal("InvalidParameterValue.MediaStoragePath", refused.Code);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await run);
+        }
+    }
+
+    [Fact]
+    public async Task TheStandaloneEmulatorRefusesAPathModeSubApplicationThatCannotExist()
+    {
+        var (code, _, error) = await RunAsync(["emulator", "--path-mode-sub-app-id", "5", "--path-mode-sub-app-id", "-3"]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--path-mode-sub-app-id -3: a sub-application ID is positive.", error, StringComparison.Ordinal);
+    }
+
     private sealed class InlineProgress(Action<UploadProgress> report) : IProgress<UploadProgress>
     {
         public void Report(UploadProgress value) => report(value);

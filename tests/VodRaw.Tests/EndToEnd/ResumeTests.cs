@@ -18,7 +18,7 @@ public sealed class ResumeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _h = await UploadHarness.StartAsync(new VodEmulatorOptions { Latency = TimeSpan.FromMilliseconds(15) });
+        _h = await UploadHarness.StartAsync(new VodEmulatorOptions { Latency = TimeSpan.FromMilliseconds(15), PathModeSubAppIds = [101] });
         (_media, _content) = _h.File("long.mp4", (16 * PartSize) + 300);
         _checkpoints = Path.Combine(_h.TempDirectory, "state", "vodraw");
     }
@@ -35,7 +35,7 @@ public sealed class ResumeTests : IAsyncLifetime
     });
 
     /// <summary>Runs the upload and cancels it once <paramref name="parts"/> parts are confirmed.</summary>
-    private async Task<UploadCanceledException> PauseAfterAsync(int parts)
+    private async Task<UploadCanceledException> PauseAfterAsync(int parts, VodUploadRequest? request = null)
     {
         using var client = Client();
         using var cts = new CancellationTokenSource();
@@ -46,7 +46,7 @@ public sealed class ResumeTests : IAsyncLifetime
                 cts.Cancel();
             }
         });
-        var paused = await Assert.ThrowsAsync<UploadCanceledException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = _media }, progress, cts.Token));
+        var paused = await Assert.ThrowsAsync<UploadCanceledException>(() => client.UploadAsync("ap-guangzhou", request ?? new VodUploadRequest { MediaFilePath = _media }, progress, cts.Token));
         Assert.Equal(1, _h.Emulator.PendingMultipartUploads); // paused mid-way, not aborted
         // Requests the cancelled run had in flight are logged when the emulator finishes them: let them land.
         for (var quiet = 0; quiet < 3;)
@@ -100,6 +100,26 @@ public sealed class ResumeTests : IAsyncLifetime
         Assert.Equal(0, _h.Emulator.PendingMultipartUploads);
         Assert.Empty(Store.List());
         Assert.False(File.Exists(Path.Combine(_checkpoints, paused.CheckpointId + ".checkpoint")));
+    }
+
+    [Fact]
+    public async Task AnUploadToAnotherMediaStoragePathDoesNotResumeThePausedOnesCheckpoint()
+    {
+        // The same file, account and region: only MediaStoragePath differs, and it is part of the ApplyUpload body the id hashes.
+        var paused = await PauseAfterAsync(3, new VodUploadRequest { MediaFilePath = _media, SubAppId = 101, MediaStoragePath = "/shows/a.mp4" });
+        using var client = Client();
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = _media, SubAppId = 101, MediaStoragePath = "/shows/b.mp4" });
+
+        Assert.DoesNotContain(_notices, n => n.Kind == CheckpointNoticeKind.Resuming);
+        Assert.Equal(1, _h.Emulator.Attempts(EmulatorOperation.ApplyUpload));
+        Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation == EmulatorOperation.ListParts);
+        Assert.Equal(0, response.BytesResumed);
+        Assert.Equal(_content.Length, UploadPartBytes());
+        Assert.Equal("shows/b.mp4", _h.MediaObject(response).Key);
+        Assert.Equal(_content, _h.MediaObject(response).ReadAllBytes());
+        Assert.EndsWith("\"MediaStoragePath\":\"/shows/b.mp4\"}", _h.Recorder.Requests.Last(r => r.Action == "ApplyUpload").Body, StringComparison.Ordinal);
+        Assert.Equal(paused.CheckpointId, Assert.Single(Store.List()).Id); // the paused upload keeps its checkpoint
+        Assert.Equal(1, _h.Emulator.PendingMultipartUploads); // and its parts, for its own request to resume
     }
 
     [Fact]

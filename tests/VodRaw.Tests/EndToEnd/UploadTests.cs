@@ -10,7 +10,7 @@ public sealed class UploadTests : IAsyncLifetime
 {
     private UploadHarness _h = null!;
 
-    public async Task InitializeAsync() => _h = await UploadHarness.StartAsync(new VodEmulatorOptions { SubAppIds = [101, 1500000001] });
+    public async Task InitializeAsync() => _h = await UploadHarness.StartAsync(new VodEmulatorOptions { SubAppIds = [101, 1500000001], PathModeSubAppIds = [101] });
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
@@ -66,15 +66,18 @@ public sealed class UploadTests : IAsyncLifetime
             SubAppId = 101,
             StorageRegion = "ap-chongqing",
             ExtInfo = "ext",
+            MediaStoragePath = "/shows/ep 01.mp4",
         });
 
         Assert.Equal(
             "{\"MediaType\":\"mp4\",\"SubAppId\":101,\"MediaName\":\"My Title \\u6D4B\\u8BD5\",\"CoverType\":\"JPG\",\"Procedure\":\"QCVB_SimpleProcessFile(1, 1)\","
-            + "\"ExpireTime\":\"2099-01-01T00:00:00Z\",\"StorageRegion\":\"ap-chongqing\",\"ClassId\":7,\"SourceContext\":\"src\",\"SessionContext\":\"sess\",\"ExtInfo\":\"ext\"}",
+            + "\"ExpireTime\":\"2099-01-01T00:00:00Z\",\"StorageRegion\":\"ap-chongqing\",\"ClassId\":7,\"SourceContext\":\"src\",\"SessionContext\":\"sess\",\"ExtInfo\":\"ext\","
+            + "\"MediaStoragePath\":\"/shows/ep 01.mp4\"}",
             ApplyBody());
         var commit = JsonDocument.Parse(_h.Recorder.Requests.Single(r => r.Action == "CommitUpload").Body).RootElement;
         Assert.Equal(101, commit.GetProperty("SubAppId").GetInt64());
         Assert.All(_h.Emulator.Objects, o => Assert.Equal(_h.Emulator.BucketFor(101), o.Bucket));
+        Assert.Equal(["shows/ep 01.mp4", "shows/ep 01.mp4.cover.JPG"], _h.Emulator.Objects.Select(o => o.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -171,6 +174,153 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Equal(content.Length, response.BytesUploaded);
     }
 
+    [Theory]
+    [InlineData(false, 700)]
+    [InlineData(true, 700)]
+    [InlineData(false, (2 * 1024 * 1024) + 5)] // multipart with 1 MiB parts, length unknown
+    public async Task UploadsACoverFromAStreamReadOnceFromWhereItIsAndLeftOpen(bool seekable, int length)
+    {
+        var (media, mediaBytes) = _h.File("m.mp4", 5000);
+        var content = new byte[length + 3];
+        new Random(length).NextBytes(content);
+        using var inner = seekable ? (Stream)new MemoryStream(content) : new NonSeekableStream(content);
+        if (seekable)
+        {
+            inner.Position = 3; // read from where the stream is
+        }
+        else
+        {
+            Assert.Equal(3, inner.Read(new byte[3], 0, 3));
+        }
+
+        using var cover = new CountingStream(inner);
+        using var client = _h.Client(o => o.Transfer = new TransferOptions { PartSize = TransferOptions.MinPartSize });
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, MediaName = "m", CoverStream = cover, CoverType = "jpg" });
+
+        var coverObject = _h.Emulator.Objects.Single(o => o.Key.EndsWith("/cover.jpg", StringComparison.Ordinal));
+        Assert.Equal(content[3..], coverObject.ReadAllBytes());
+        Assert.Equal(length > TransferOptions.MinPartSize ? 3 : 0, coverObject.PartCount);
+        Assert.Equal(mediaBytes, _h.MediaObject(response).ReadAllBytes());
+        Assert.EndsWith(VodRaw.Signing.CosEncoding.EncodeObjectPath(coverObject.Key), response.CoverUrl, StringComparison.Ordinal);
+        Assert.Equal("{\"MediaType\":\"mp4\",\"MediaName\":\"m\",\"CoverType\":\"jpg\"}", ApplyBody());
+        Assert.Equal(length, cover.BytesRead); // every byte once
+        Assert.False(cover.Disposed);
+        Assert.Equal(length + mediaBytes.Length, response.BytesUploaded);
+        Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
+    }
+
+    [Fact]
+    public async Task PlansACoverStreamAsAStreamOfItsRemainingLengthOrOfNone()
+    {
+        var (media, _) = _h.File("m.mp4", 5000);
+        using var client = _h.Client();
+        using var seekable = new MemoryStream(new byte[700]) { Position = 100 };
+        var known = await client.PlanAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverStream = seekable, CoverType = "jpg" });
+        Assert.Equal(("-", 600L), (known.Files[1].Path, known.Files[1].Length!.Value));
+        Assert.Equal(PlannedFileRole.Cover, known.Files[1].Role);
+        Assert.Equal(5600, known.TotalBytes);
+
+        using var pipe = new NonSeekableStream(new byte[700]);
+        var unknown = await client.PlanAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverStream = pipe, CoverType = "jpg" });
+        Assert.Null(unknown.Files[1].Length);
+        Assert.Null(unknown.TotalBytes);
+        Assert.Empty(_h.Recorder.Requests);
+    }
+
+    [Fact]
+    public async Task ACoverStreamKeepsNoCheckpointWhereACoverFileWould()
+    {
+        var (media, _) = _h.File("m.mp4", 5000);
+        var (coverFile, coverBytes) = _h.File("c.jpg", 700);
+        var directory = Path.Combine(_h.TempDirectory, "checkpoints");
+        using var client = _h.Client(o => o.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory) { KeepCommitted = true });
+
+        using var stream = new MemoryStream(coverBytes);
+        var streamed = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverStream = stream, CoverType = "jpg" });
+        Assert.Null(streamed.CheckpointId);
+        Assert.Empty(Directory.Exists(directory) ? Directory.GetFiles(directory, "*.checkpoint") : []);
+
+        // The same upload with the cover as a file is recorded (the store keeps committed uploads).
+        var filed = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverFilePath = coverFile });
+        Assert.NotNull(filed.CheckpointId);
+        Assert.Single(Directory.GetFiles(directory, "*.checkpoint"));
+    }
+
+    [Fact]
+    public async Task AFailedUploadWithACoverStreamIsAbortedNotPausedThoughCheckpointsAreOn()
+    {
+        var (media, _) = _h.File("m.mp4", 5000);
+        var directory = Path.Combine(_h.TempDirectory, "checkpoints");
+        using var client = _h.Client(o =>
+        {
+            o.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory);
+            o.Transfer = new TransferOptions { PartSize = TransferOptions.MinPartSize, Concurrency = 1 };
+        });
+        _h.Emulator.Faults.Fail(EmulatorOperation.UploadPart, 403, "AccessDenied", partNumber: 2);
+        using var cover = new NonSeekableStream(new byte[(2 * 1024 * 1024) + 5]);
+
+        var failed = await Assert.ThrowsAsync<CosException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverStream = cover, CoverType = "jpg" }));
+
+        Assert.Equal("AccessDenied", failed.Code);
+        Assert.Single(_h.Emulator.Faults.FiredRules);
+        Assert.Null(failed.CheckpointId);
+        Assert.Equal(0, _h.Emulator.PendingMultipartUploads); // aborted, not kept for a resume
+        Assert.Single(_h.Emulator.AbortedUploads);
+        Assert.Empty(Directory.Exists(directory) ? Directory.GetFiles(directory, "*.checkpoint") : []);
+        Assert.Equal(_h.Pool.Rents, _h.Pool.Returns);
+    }
+
+    [Fact]
+    public async Task ACancelledUploadWithACoverStreamIsAbortedNotPausedThoughCheckpointsAreOn()
+    {
+        var (media, _) = _h.File("m.mp4", 5000);
+        var directory = Path.Combine(_h.TempDirectory, "checkpoints");
+        using var client = _h.Client(o =>
+        {
+            o.Checkpoints = new VodRaw.Checkpoints.CheckpointStore(directory);
+            o.Transfer = new TransferOptions { PartSize = TransferOptions.MinPartSize, Concurrency = 1 };
+        });
+        _h.Emulator.Faults.Stall(EmulatorOperation.UploadPart, partNumber: 2);
+        using var cover = new NonSeekableStream(new byte[(2 * 1024 * 1024) + 5]);
+        using var cts = new CancellationTokenSource();
+
+        var upload = client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, CoverStream = cover, CoverType = "jpg" }, cancellationToken: cts.Token);
+        for (var i = 0; i < 500 && _h.Emulator.Faults.FiredRules.Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Single(_h.Emulator.Faults.FiredRules); // part 2 of the cover hangs
+        await cts.CancelAsync();
+        var cancelled = await Assert.ThrowsAsync<UploadCanceledException>(() => upload);
+
+        Assert.Contains(cancelled.Outcome, new[] { UploadInterruption.Aborted, UploadInterruption.NothingCommitted });
+        Assert.Null(cancelled.CheckpointId);
+        Assert.Equal(0, _h.Emulator.PendingMultipartUploads);
+        Assert.Single(_h.Emulator.AbortedUploads);
+        Assert.Empty(Directory.Exists(directory) ? Directory.GetFiles(directory, "*.checkpoint") : []);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UploadsAMediaStreamWithACoverFileOrACoverStream(bool coverFromStream)
+    {
+        var mediaBytes = new byte[4000];
+        new Random(7).NextBytes(mediaBytes);
+        var (coverFile, coverBytes) = _h.File("c.png", 900, seed: 8);
+        using var media = new NonSeekableStream(mediaBytes);
+        using var coverStream = new MemoryStream(coverBytes);
+        using var client = _h.Client();
+        var response = await client.UploadAsync("ap-guangzhou", coverFromStream
+            ? new VodUploadRequest { MediaStream = media, MediaType = "mp4", CoverStream = coverStream, CoverType = "png" }
+            : new VodUploadRequest { MediaStream = media, MediaType = "mp4", CoverFilePath = coverFile });
+
+        Assert.Equal(mediaBytes, _h.MediaObject(response).ReadAllBytes());
+        Assert.Equal(coverBytes, _h.Emulator.Objects.Single(o => o.Key.EndsWith("/cover.png", StringComparison.Ordinal)).ReadAllBytes());
+        Assert.NotNull(response.CoverUrl);
+    }
+
     [Fact]
     public async Task ReportsMonotonicProgressEndingAtTheTotal()
     {
@@ -264,4 +414,55 @@ internal sealed class NonSeekableStream(byte[] content) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A stream that counts the bytes read through it and whether it was disposed.</summary>
+internal sealed class CountingStream(Stream inner) : Stream
+{
+    public long BytesRead { get; private set; }
+
+    public bool Disposed { get; private set; }
+
+    public override bool CanRead => !Disposed;
+
+    public override bool CanSeek => inner.CanSeek;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position { get => inner.Position; set => inner.Position = value; }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = inner.Read(buffer, offset, count);
+        BytesRead += n;
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await inner.ReadAsync(buffer, cancellationToken);
+        BytesRead += n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        Disposed = true;
+        base.Dispose(disposing);
+    }
 }

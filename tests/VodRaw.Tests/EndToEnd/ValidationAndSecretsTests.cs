@@ -53,6 +53,93 @@ public sealed class ValidationAndSecretsTests : IAsyncLifetime
         Assert.Empty(_h.Recorder.Requests);
     }
 
+    [Theory]
+    [InlineData("both-covers", "Set one of CoverFilePath, CoverStream and CoverUrl, not several.")]
+    [InlineData("cover-stream-without-type", "CoverType is required when the cover is a stream.")]
+    [InlineData("cover-stream-unreadable", "CoverStream is not readable.")]
+    [InlineData("cover-stream-is-the-media-stream", "CoverStream is the same stream as MediaStream; the media and the cover each need a stream of their own.")]
+    [InlineData("cover-type-without-cover", "CoverType is set but no cover is (CoverFilePath, CoverStream or CoverUrl); a cover type promises a cover.")]
+    public async Task RefusesACoverStreamThatCannotWorkBeforeSendingAnything(string kind, string message)
+    {
+        var (media, _) = _h.File("ok.mp4", 10);
+        var (cover, _) = _h.File("ok.jpg", 10);
+        var unreadable = new MemoryStream(new byte[10]);
+        await unreadable.DisposeAsync();
+        using var shared = new MemoryStream(new byte[10]);
+        var request = kind switch
+        {
+            "both-covers" => new VodUploadRequest { MediaFilePath = media, CoverFilePath = cover, CoverStream = new MemoryStream(new byte[10]) },
+            "cover-stream-without-type" => new VodUploadRequest { MediaFilePath = media, CoverStream = new MemoryStream(new byte[10]) },
+            "cover-stream-unreadable" => new VodUploadRequest { MediaFilePath = media, CoverStream = unreadable, CoverType = "jpg" },
+            "cover-stream-is-the-media-stream" => new VodUploadRequest { MediaStream = shared, MediaType = "mp4", CoverStream = shared, CoverType = "jpg" },
+            _ => new VodUploadRequest { MediaFilePath = media, CoverType = "jpg" },
+        };
+
+        using var client = _h.Client();
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => client.UploadAsync("ap-guangzhou", request));
+        Assert.Equal(message + " (Parameter 'request')", refused.Message);
+        Assert.Equal(message + " (Parameter 'request')", (await Assert.ThrowsAsync<ArgumentException>(() => client.PlanAsync("ap-guangzhou", request))).Message);
+        Assert.Empty(_h.Emulator.Requests);
+        Assert.Empty(_h.Recorder.Requests);
+    }
+
+    [Theory]
+    [InlineData("no-leading-slash", "MediaStoragePath must start with '/', for example /dir1/video.mp4.")]
+    [InlineData("slash-only", "MediaStoragePath names no file after its '/' (for example /dir1/video.mp4).")]
+    [InlineData("double-slash", "MediaStoragePath starts with '/' followed by '/' or '\\': the COS object key after the first '/' cannot start with either.")]
+    [InlineData("slash-backslash", "MediaStoragePath starts with '/' followed by '/' or '\\': the COS object key after the first '/' cannot start with either.")]
+    [InlineData("control-character", "MediaStoragePath contains the control character U+001A, which COS does not accept in object keys.")]
+    [InlineData("escape-character", "MediaStoragePath contains the control character U+001B, which COS does not accept in object keys.")]
+    [InlineData("lone-surrogate", "MediaStoragePath has a lone surrogate at character 7, so it has no UTF-8 form.")]
+    [InlineData("851-ascii-bytes", "MediaStoragePath is 851 bytes in UTF-8 after its leading '/'; a COS object key holds at most 850.")]
+    [InlineData("852-utf8-bytes", "MediaStoragePath is 852 bytes in UTF-8 after its leading '/'; a COS object key holds at most 850.")]
+    public async Task RefusesAMediaStoragePathVodOrCosWouldNotTakeBeforeSendingAnything(string kind, string message)
+    {
+        var path = kind switch
+        {
+            "no-leading-slash" => "dir1/video.mp4",
+            "slash-only" => "/",
+            "double-slash" => "//dir1/video.mp4",
+            "slash-backslash" => "/\\dir1\\video.mp4",
+            "control-character" => "/dir1/\u001Avideo.mp4",
+            "escape-character" => "/dir1/video\u001B.mp4",
+            "lone-surrogate" => "/dir1/\uD800video.mp4",
+            "851-ascii-bytes" => "/" + new string('a', 851),
+            _ => "/" + new string('\u4E2D', 284), // 3 bytes each
+        };
+        var (media, _) = _h.File("ok.mp4", 10);
+        using var client = _h.Client();
+        var request = new VodUploadRequest { MediaFilePath = media, SubAppId = 101, MediaStoragePath = path };
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => client.UploadAsync("ap-guangzhou", request));
+        Assert.Equal(message + " (Parameter 'request')", refused.Message);
+        Assert.Equal(message + " (Parameter 'request')", (await Assert.ThrowsAsync<ArgumentException>(() => client.PlanAsync("ap-guangzhou", request))).Message);
+        Assert.Empty(_h.Emulator.Requests);
+        Assert.Empty(_h.Recorder.Requests);
+    }
+
+    [Theory]
+    [InlineData("/a")]
+    [InlineData("/dir1/sub dir/video.mp4")]
+    [InlineData("/dir1/\u0017video.mp4")] // only U+0018–U+001B are refused by COS
+    [InlineData("/dir1/\U0001F600.mp4")] // a surrogate pair is one character, 4 bytes
+    [InlineData("850-ascii-bytes")]
+    [InlineData("850-utf8-bytes")]
+    public async Task AcceptsMediaStoragePathsAtTheEdgesOfTheRules(string path)
+    {
+        path = path switch
+        {
+            "850-ascii-bytes" => "/" + new string('a', 850),
+            "850-utf8-bytes" => "/" + new string('\u4E2D', 283) + "a",
+            _ => path,
+        };
+        var (media, _) = _h.File("ok.mp4", 10);
+        using var client = _h.Client();
+        var plan = await client.PlanAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media, SubAppId = 101, MediaStoragePath = path });
+        Assert.Equal(media, Assert.Single(plan.Files).Path);
+        Assert.Empty(_h.Recorder.Requests);
+    }
+
     [Fact]
     public async Task AcceptsTheLongestAllowedContexts()
     {

@@ -41,7 +41,7 @@ public sealed class UrlRequestValidationTests
     public void OneMediaSourceOnly()
     {
         Assert.Contains("not several", Refused(new VodUploadRequest { MediaUrl = new Uri("https://o.example/a.mp4"), MediaStream = new MemoryStream(), MediaType = "mp4" }).Message, StringComparison.Ordinal);
-        Assert.Contains("not both", Refused(new VodUploadRequest { MediaUrl = new Uri("https://o.example/a.mp4"), CoverUrl = new Uri("https://o.example/a.jpg"), CoverFilePath = "/tmp/x.jpg" }).Message, StringComparison.Ordinal);
+        Assert.Contains("not several", Refused(new VodUploadRequest { MediaUrl = new Uri("https://o.example/a.mp4"), CoverUrl = new Uri("https://o.example/a.jpg"), CoverFilePath = "/tmp/x.jpg" }).Message, StringComparison.Ordinal);
     }
 
     [Fact]
