@@ -49,6 +49,63 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
         return response;
     }
 
+    /// <summary>
+    /// Bytes <paramref name="first"/>–<paramref name="last"/> as a reply to read in order (a part streamed while it is
+    /// sent): checked like a ranged read before the body is handed over; the caller reads and disposes it.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenRangeAsync(OriginObject origin, long first, long last, CancellationToken cancellationToken)
+    {
+        var range = "bytes=" + first.ToString(CultureInfo.InvariantCulture) + "-" + last.ToString(CultureInfo.InvariantCulture);
+        var (_, response) = await FollowAsync(origin.Url, origin.Location, ServiceOperation.OriginGet, range, origin,
+            (response, _, _) => Task.FromResult(CheckRange(response, origin, first, last)), takes: _ => true, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    private Attempt<HttpResponseMessage> CheckRange(HttpResponseMessage response, OriginObject origin, long first, long last)
+    {
+        if (response.StatusCode == HttpStatusCode.PartialContent)
+        {
+            if (ContentRangeOf(response) is not { } range)
+            {
+                return Invalid("the origin answered a range without Content-Range");
+            }
+
+            if (range.Total is { } total && total != origin.Length)
+            {
+                return Changed($"its length went from {origin.Length} to {total} bytes");
+            }
+
+            if (range.First != first || range.Last != last)
+            {
+                return Invalid($"the origin answered bytes {range.First}-{range.Last} for bytes {first}-{last}");
+            }
+        }
+        else if (response.StatusCode == HttpStatusCode.OK && first == 0 && last == origin.Length - 1)
+        {
+            // The whole object for a range that is the whole object: the same bytes.
+        }
+        else if (response.StatusCode == HttpStatusCode.OK)
+        {
+            return Invalid("the origin answered the whole object to a range request although it served ranges before");
+        }
+        else
+        {
+            return ChangedStatus(response) ?? (Attempt<HttpResponseMessage>)ErrorOf(response);
+        }
+
+        if ((Validators(response, origin) ?? Encoded(response)) is { } problem)
+        {
+            return problem;
+        }
+
+        if (response.Content.Headers.ContentLength is { } announced && announced != last - first + 1)
+        {
+            return Invalid($"the origin announced {announced} bytes for a range of {last - first + 1}");
+        }
+
+        return Attempt<HttpResponseMessage>.Success(response);
+    }
+
     /// <summary>A small object (a manifest) read whole, at most <paramref name="maxBytes"/>.</summary>
     public async Task<(SourceUrl Location, byte[] Content)> GetAllAsync(SourceUrl url, int maxBytes, CancellationToken cancellationToken) =>
         await FollowAsync(url, url, ServiceOperation.OriginGet, null, null, (response, watchdog, ct) => ReadAllAsync(response, watchdog, url, maxBytes, ct), takes: null, cancellationToken).ConfigureAwait(false);

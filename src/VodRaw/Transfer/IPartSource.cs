@@ -17,6 +17,11 @@ internal interface IPartSource : IDisposable
     /// </summary>
     bool ReadsWhileSending { get; }
 
+    /// <summary>Told the part size before any part is read (a URL source then reads each part as one GET while it is sent).</summary>
+    void PlanParts(long partSize)
+    {
+    }
+
     /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; returns fewer bytes only at the end.</summary>
     ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
 

@@ -25,6 +25,12 @@ internal sealed class ObjectUploader(PartBufferPool pool, ProgressTracker progre
     public async Task<long> UploadAsync(IPartSource source, IMultipartTarget target, long partSize, int concurrency, CancellationToken cancellationToken,
         IObjectJournal journal, MultipartState? resumed = null)
     {
+        if (source.Length is { } known)
+        {
+            var parts = PartPlan.Create(known, partSize);
+            source.PlanParts(parts.IsSinglePut ? Math.Max(1, known) : parts.PartSize);
+        }
+
         if (resumed is not null)
         {
             var plan = PartPlan.Create(source.Length!.Value, partSize);

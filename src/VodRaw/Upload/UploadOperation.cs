@@ -490,7 +490,9 @@ internal sealed partial class UploadOperation
     private async Task<IPartSource> OpenUrlAsync(SourceUrl url, OriginClient origins, CancellationToken cancellationToken)
     {
         var origin = await origins.ProbeAsync(url, cancellationToken).ConfigureAwait(false);
-        return origin.Positional ? new UrlPartSource(origins, origin) : new UrlStreamSource(origins, origin, Options.TimeProvider, Options.InactivityTimeout);
+        return origin.Positional
+            ? new UrlPartSource(origins, origin, Options.TimeProvider, Options.InactivityTimeout, Options.OriginMaxAttempts)
+            : new UrlStreamSource(origins, origin, Options.TimeProvider, Options.InactivityTimeout);
     }
 
     /// <summary>Every file of the upload, opened (URLs probed), after its package's references were checked.</summary>

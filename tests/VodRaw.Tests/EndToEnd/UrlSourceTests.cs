@@ -371,4 +371,34 @@ public sealed class UrlSourceTests : IAsyncLifetime
         Assert.DoesNotContain("SECRETTOKEN", e.Message, StringComparison.Ordinal);
         Assert.Empty(_h.Emulator.Requests);
     }
+
+    [Fact]
+    public async Task APartIsReadWhileItIsSentAndAPutSentAgainFetchesItsPartAgain()
+    {
+        var content = Bytes(3 * PartSize);
+        _origin.Put("again.mp4", content);
+        _h.Emulator.Faults.ResetConnection(EmulatorOperation.UploadPart, afterBytes: 300_000, partNumber: 2);
+        using var client = Client();
+
+        var response = await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaUrl = _origin.UrlOf("again.mp4") });
+
+        Assert.Equal(content, _h.MediaObject(response).ReadAllBytes());
+        Assert.Single(_h.Emulator.Faults.FiredRules);
+        Assert.Equal(2, Gets("again.mp4").Count(g => g.Range == "bytes=1048576-2097151")); // part 2's GET, opened again for the second PUT
+    }
+
+    [Fact]
+    public async Task AGetThatKeepsBreakingMidBodyEndsAsATransientOriginFailureNamingItsRange()
+    {
+        _origin.Put("flaky.mp4", Bytes(2 * PartSize));
+        var drop = _origin.Faults.DropMidBody("flaky.mp4", 5000, method: "GET", times: OriginFaultRule.Always);
+        using var client = Client(configure: o => o.OriginMaxAttempts = 3);
+
+        var e = await Assert.ThrowsAsync<OriginException>(() => client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaUrl = _origin.UrlOf("flaky.mp4") }));
+
+        Assert.True(drop.Fired >= 3);
+        Assert.True(e.IsTransient);
+        Assert.StartsWith("bytes=", e.Range, StringComparison.Ordinal);
+        Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation == EmulatorOperation.CommitUpload);
+    }
 }
