@@ -65,9 +65,9 @@ internal sealed class UrlManifestCollector(OriginClient client, Func<byte[], str
                 }
 
                 var relative = current.RelativeDirectory + normalized;
-                if (files.ContainsKey(relative))
+                if (files.ContainsKey(relative) || relative == manifest.FileName)
                 {
-                    continue;
+                    continue; // seen already, or the top manifest itself (a playlist loop): it is the media
                 }
 
                 var url = manifest.Derive(new Uri(root, string.Join('/', relative.Split('/').Select(Uri.EscapeDataString))));

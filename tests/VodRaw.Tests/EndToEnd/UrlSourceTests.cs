@@ -401,4 +401,16 @@ public sealed class UrlSourceTests : IAsyncLifetime
         Assert.StartsWith("bytes=", e.Range, StringComparison.Ordinal);
         Assert.DoesNotContain(_h.Emulator.Requests, r => r.Operation == EmulatorOperation.CommitUpload);
     }
+
+    [Fact]
+    public async Task APlaylistLoopUploadsEachFileOnce()
+    {
+        _origin.Put("loop/a.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nb.m3u8\n"u8.ToArray());
+        _origin.Put("loop/b.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n"u8.ToArray());
+        using var client = Client();
+
+        var plan = await client.PlanAsync("ap-guangzhou", new VodUploadRequest { MediaUrl = _origin.UrlOf("loop/a.m3u8") });
+
+        Assert.Equal(["a.m3u8", "b.m3u8"], plan.Files.Select(f => f.Path[(f.Path.LastIndexOf('/') + 1)..]));
+    }
 }
