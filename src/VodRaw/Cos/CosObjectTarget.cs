@@ -122,6 +122,11 @@ internal sealed class CosObjectTarget : IMultipartTarget
             // An attempt before the last may have created an upload whose id never arrived (its reply was lost, or a
             // cancel cut it off): find and abort it, on a timer of its own.
             var leftOpen = await AbortStrayUploadsAsync(keep: null, LostInitiateReason).ConfigureAwait(false);
+            if (leftOpen.Count > 0)
+            {
+                StrayUploads = leftOpen; // named in the outcome whatever ends the upload, a cancellation too
+            }
+
             if (e is VodRawException v && leftOpen.Count > 0)
             {
                 throw v.With(v.CheckpointId, [.. v.OpenUploads, .. leftOpen]);

@@ -157,6 +157,39 @@ public sealed class CompositionModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AnUploadACancelCutOffWhoseAbortIsRefusedIsNamedByTheCancellation()
+    {
+        // Shrunk from the model (seed 2NU7i6RNG5K2): CancelWhile(0, InitiateMultipartUpload in flight) while COS refuses
+        // AbortMultipartUpload → Expire → re-run. The cancel found the upload its Initiate created, could not abort it,
+        // and said nothing of it (open []); the expired checkpoint's fresh start then left it open, named nowhere.
+        const int PartSize = CompositionWorld.PartSize;
+        await using var h = await UploadHarness.StartAsync();
+        var (media, _) = h.File("clip.mp4", (2 * PartSize) + 100);
+        var state = Path.Combine(h.TempDirectory, "state");
+        using var client = h.Client(o =>
+        {
+            o.Checkpoints = new CheckpointStore(state) { KeepCommitted = true };
+            o.Transfer = new TransferOptions { PartSize = PartSize, Concurrency = 2 };
+        });
+        h.Emulator.Faults.DelayReply(EmulatorOperation.InitiateMultipartUpload, TimeSpan.FromSeconds(30));
+        h.Emulator.Faults.Fail(EmulatorOperation.AbortMultipartUpload, 403, "AccessDenied", times: 10);
+        using var cts = new CancellationTokenSource();
+        var upload = client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaFilePath = media }, cts.Token);
+        while (!h.Emulator.Requests.Any(r => r.Operation == EmulatorOperation.InitiateMultipartUpload))
+        {
+            Assert.False(upload.IsCompleted, "the upload ended before InitiateMultipartUpload");
+            await Task.Delay(5);
+        }
+
+        await cts.CancelAsync();
+        var cancelled = await Assert.ThrowsAsync<UploadCanceledException>(() => upload);
+
+        Assert.Contains(h.Emulator.Requests, r => r.Operation == EmulatorOperation.AbortMultipartUpload && r.Status == 403); // the fault fired
+        var open = Assert.Single(h.Emulator.PendingUploadIds);
+        Assert.Contains(cancelled.OpenUploads, u => u.UploadId == open);
+    }
+
+    [Fact]
     public async Task ACancelWhileAResumeAsksCosWhatItHoldsPausesAndNamesTheCheckpoint()
     {
         // Shrunk from the model: CancelAfterParts(0, 1) → CancelWhile(0, ListParts in flight).
