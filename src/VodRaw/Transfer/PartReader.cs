@@ -113,7 +113,7 @@ internal sealed class PartReader(IPartSource source, long partSize, int? partCou
                 {
                     // Known only once the stream is read this far; the started multipart upload is aborted.
                     throw new ArgumentException(
-                        $"The media stream is longer than {maxParts} parts of {partSize} bytes (COS allows at most {PartPlan.MaxParts} parts); set a larger TransferOptions.PartSize for streams of this size.", "request");
+                        $"The media (read in order: a stream, or a URL whose origin gave no length) is longer than {maxParts} parts of {partSize} bytes (COS allows at most {PartPlan.MaxParts} parts); set a larger TransferOptions.PartSize (the CLI's --part-size) for media of this size.", "request");
                 }
 
                 _nextIndex++;

@@ -18,7 +18,8 @@ public sealed class PartReaderTests
         }
 
         var error = await Assert.ThrowsAsync<ArgumentException>(async () => await reader.NextAsync(buffers, CancellationToken.None));
-        Assert.Contains("larger TransferOptions.PartSize", error.Message, StringComparison.Ordinal);
+        Assert.Contains("larger TransferOptions.PartSize (the CLI's --part-size)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("longer than 3 parts of 1024 bytes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
