@@ -211,6 +211,12 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
             return Task.FromResult<Attempt<Probe>>(encoded);
         }
 
+        if (response.IsSuccessStatusCode && string.Equals(response.Content.Headers.ContentType?.MediaType, "text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            // A web page where media was expected: a login, an error or a landing page answered with 200.
+            return Task.FromResult<Attempt<Probe>>(Invalid("the origin answered with a web page (Content-Type text/html), not media: a login, error or landing page?"));
+        }
+
         switch (response.StatusCode)
         {
             case HttpStatusCode.PartialContent when ContentRangeOf(response) is { Total: { } total }:

@@ -244,4 +244,21 @@ public sealed class OriginClientTests
         Assert.False(e.IsTransient);
         Assert.Contains("not trusted", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AWebPageWhereMediaWasExpectedIsRefusedAtTheProbe()
+    {
+        var (client, handler) = Client(_ =>
+        {
+            var r = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<html>Please log in</html>") };
+            r.Content.Headers.ContentType = new MediaTypeHeaderValue("text/html") { CharSet = "utf-8" };
+            return r;
+        });
+
+        var e = await Assert.ThrowsAsync<OriginException>(() => client.ProbeAsync(Url, CancellationToken.None));
+
+        Assert.Contains("web page", e.Message, StringComparison.Ordinal);
+        Assert.Single(handler.Seen);
+        Assert.False(e.IsTransient);
+    }
 }
