@@ -85,16 +85,13 @@ internal static class UploadCommand
             Environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN (temporary
             credential), TENCENTCLOUD_REGION (default region), HTTPS_PROXY / NO_PROXY (proxy).
 
-            Exit codes: 0 ok, 2 bad usage or input, 3 service error, 4 network error, 5 file changed while
-            uploading, 6 temporary credential would expire, 7 a batch left files not uploaded, 8 the same
-            upload is running in another run, 9 CommitUpload's outcome is unknown (the media may be in VOD),
-            10 the origin of a URL source failed, 70 internal error, 130 cancelled or paused.
+            {{EXIT_CODES}}
 
             Resume: an interrupted upload (Ctrl+C, SIGTERM, a crash, a network down past the retries) keeps a
             checkpoint; run the same command again to continue where it stopped. `vodraw checkpoints list` shows
             them, `vodraw checkpoints abort ID` gives one up. A batch keeps a journal beside the checkpoints: run
             the same command again and committed files are skipped, interrupted ones resume, failed ones retry.
-            """)
+            """.Replace("{{EXIT_CODES}}", ExitCodes.HelpParagraph(), StringComparison.Ordinal))
         {
             paths, cover, sourceHeader, sourceHeaderFile, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
             mediaType, coverType, mediaStoragePath, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, uploadAgain,
