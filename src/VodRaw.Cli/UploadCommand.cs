@@ -53,7 +53,7 @@ internal static class UploadCommand
         var exclude = new Option<string[]>("--exclude") { Description = "Batch: skip files matching this glob. Repeatable." };
         var fromList = new Option<string?>("--from-list") { Description = "Batch: a JSON Lines file, one object per media with VodUploadRequest's fields (MediaFilePath, CoverFilePath, MediaName, Procedure, ...)." };
         var results = new Option<string?>("--results") { Description = "Batch: append one JSON line per file as it finishes (FileId, URLs, or the error)." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be uploaded, with sizes and the total; send nothing." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be uploaded, with sizes and the total; send nothing to VOD or COS (needs no credential or region; URL sources are probed at their origin)." };
         var maxFiles = new Option<int?>("--max-files-in-flight") { Description = "Batch: files uploading at once, 1-256 (default: --concurrency, or 4). Parts in flight stay within one memory budget." };
         var shard = new Option<string?>("--shard") { Description = "Batch: take only shard I of N (I/N, 0-based; auto/N reads JOB_COMPLETION_INDEX), by a stable hash of each file's path." };
         var coverPattern = new Option<string[]>("--cover-pattern") { Description = "Batch: pair a cover beside each media, e.g. '{stem}.jpg' ({stem}: name without extension, {name}: with it). Repeatable; the first that exists wins." };
@@ -224,6 +224,12 @@ internal static class UploadCommand
                 }
 
                 batch = created;
+            }
+
+            if (batch is not null && result.GetValue(dryRun))
+            {
+                // Sends nothing to VOD or COS: no credential, region or emulator is needed.
+                return await batch.DryRunAsync(options, result.GetValue(region) ?? env.Variable(RegionVariable), cancellationToken).ConfigureAwait(false);
             }
 
             var upload = new UploadRun(env, asJson, result.GetValue(quiet));
