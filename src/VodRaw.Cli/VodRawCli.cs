@@ -267,6 +267,10 @@ internal static class VodRawCli
     {
         foreach (var option in command.Options.OfType<HelpOption>())
         {
+            // --help and -h only: the Windows-style /?, /h and -? aliases cluttered every completion list.
+            option.Aliases.Remove("/?");
+            option.Aliases.Remove("/h");
+            option.Aliases.Remove("-?");
             if (option.Action is HelpAction help)
             {
                 option.Action = new ToolNameHelpAction(help);

@@ -127,3 +127,23 @@ public sealed partial class ExitCodeHelpTests
     [GeneratedRegex(@"(?:Exit codes: |, )(?<code>\d+) ")]
     private static partial Regex ListedCode();
 }
+
+/// <summary>Shell completion offers one help spelling, not five (issue 31, point 9).</summary>
+public sealed class HelpAliasTests
+{
+    [Theory]
+    [InlineData("upload video.mp4 -")]
+    [InlineData("-")]
+    [InlineData("upload ")]
+    public async Task CompletionOffersOnlyDashDashHelpAndDashH(string line)
+    {
+        var (code, output, _) = await CliTests.RunAsync([$"[suggest:{line.Length}]", line]);
+        Assert.Equal(0, code);
+        var suggested = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("--help", suggested);
+        Assert.Contains("-h", suggested);
+        Assert.DoesNotContain("/?", suggested);
+        Assert.DoesNotContain("/h", suggested);
+        Assert.DoesNotContain("-?", suggested);
+    }
+}
