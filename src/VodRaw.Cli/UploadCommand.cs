@@ -15,7 +15,7 @@ internal static class UploadCommand
     {
         var paths = new Argument<string[]>("path")
         {
-            Description = "Media files (an .m3u8 or .mpd manifest uploads what it references too), an http/https URL (streamed from its origin, nothing written to disk), folders with --recursive, or - for standard input (needs --media-type). More than one, a folder or --from-list makes a batch.",
+            Description = "Media files (an .m3u8 or .mpd manifest uploads what it references too), an http/https URL (streamed from its origin, nothing written to disk), folders with --recursive, or - for standard input (needs --media-type). More than one, a folder or --from-list makes a batch. A path that starts with -- goes after a -- separator.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var cover = new Option<string?>("--cover") { Description = "A cover image to upload with the media (a file, or an http/https URL)." };

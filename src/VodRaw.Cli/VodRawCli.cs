@@ -81,7 +81,8 @@ internal static class VodRawCli
                 .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).Select(c => c.Name).FirstOrDefault();
             var commandName = "vodraw" + string.Concat(path.Skip(1).Select(p => " " + p));
             return $"{commandName} has no option {name}" + (nearest is null ? "." : $"; did you mean {nearest}?")
-                + (parsed.CommandResult.Command.Arguments.Count == 0 ? string.Empty
+                // A near option is what was meant; otherwise it may be a path, which has a way through.
+                + (nearest is not null || parsed.CommandResult.Command.Arguments.Count == 0 ? string.Empty
                     : $" (A path that starts with -- goes after a -- separator: {commandName} [options] -- {token.Value}.)");
         }
 

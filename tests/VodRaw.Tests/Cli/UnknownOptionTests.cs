@@ -22,6 +22,19 @@ public sealed partial class UnknownOptionTests
         Assert.Contains($"vodraw upload has no option {typed}; did you mean {meant}?", error, StringComparison.Ordinal);
         Assert.DoesNotContain("no such file", error, StringComparison.Ordinal);
         Assert.DoesNotContain("problems", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("separator", error, StringComparison.Ordinal); // the option was meant, not a path
+    }
+
+    [Fact]
+    public async Task TheReadmeShowsTheMessagesAsTheyAre()
+    {
+        var readme = File.ReadAllText(Path.Combine(VodRaw.Tests.Support.RepositoryRoot.Path, "README.md"));
+        foreach (var args in new[] { "upload clip.mp4 --procdure Flow", "upload --clip.mp4" })
+        {
+            var (code, _, error) = await CliTests.RunAsync(args.Split(' '));
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains($"$ vodraw {args}\n{error.Trim()}\n", readme.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
