@@ -48,6 +48,48 @@ internal static class ExitCodes
     /// <summary>Cancelled (Ctrl+C, SIGTERM); the message says what was left behind.</summary>
     public const int Cancelled = 130;
 
+    /// <summary>
+    /// Every exit code with what it means in a help text, in order: the one list every help text prints (a test
+    /// compares it with the constants above).
+    /// </summary>
+    public static readonly IReadOnlyList<(int Code, string Meaning)> Table =
+    [
+        (Ok, "ok"),
+        (Usage, "bad usage or input (nothing was sent)"),
+        (ServiceError, "the service refused (a pull task that failed: its ErrCode is printed)"),
+        (NetworkError, "network error"),
+        (FileChanged, "a file changed while uploading"),
+        (CredentialExpired, "the temporary credential would expire"),
+        (BatchIncomplete, "a batch left files not uploaded"),
+        (InUse, "the same upload is running in another run"),
+        (CommitUnknown, "CommitUpload's or PullUpload's outcome is unknown (the media may be in VOD)"),
+        (OriginFailed, "the origin of a URL source failed"),
+        (StillRunning, "pull --wait: --timeout passed while the task was still running (it keeps running)"),
+        (InternalError, "internal error"),
+        (Cancelled, "cancelled or paused"),
+    ];
+
+    /// <summary>The "Exit codes:" paragraph of the help texts, wrapped at 110 columns with the given indent.</summary>
+    public static string HelpParagraph(string indent = "")
+    {
+        var text = "Exit codes: " + string.Join(", ", Table.Select(row => row.Code.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + row.Meaning)) + ".";
+        var lines = new List<string>();
+        var line = new System.Text.StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > 110)
+            {
+                lines.Add(indent + line);
+                line.Clear();
+            }
+
+            line.Append(line.Length > 0 ? " " : string.Empty).Append(word);
+        }
+
+        lines.Add(indent + line);
+        return string.Join(Environment.NewLine, lines);
+    }
+
     /// <summary>A one-word name for an exit code, for the log file's summary line.</summary>
     public static string Describe(int code) => code switch
     {

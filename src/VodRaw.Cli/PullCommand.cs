@@ -58,11 +58,8 @@ internal static class PullCommand
             with the same SessionId for three days. A lost reply is repeated with the same SessionId, and VodRaw then
             finds the task the first attempt started. Cancelling a wait (Ctrl+C, --timeout) does not cancel the task.
 
-            Exit codes: 0 ok, 2 bad usage or input (nothing was sent), 3 the service refused or the pull task failed
-            (its ErrCode is printed), 4 network error, 9 PullUpload's outcome is unknown (its SessionId is printed),
-            11 --timeout passed while the task was still running (its TaskId is printed; it keeps running), 70
-            internal error, 130 cancelled (an accepted pull keeps running).
-            """)
+            {{EXIT_CODES}}
+            """.Replace("{{EXIT_CODES}}", ExitCodes.HelpParagraph(), StringComparison.Ordinal))
         {
             url, mediaType, mediaName, coverUrl, procedure, expireTime, storageRegion, classId, sessionContext, sessionId, sourceContext,
             mediaStoragePath, subAppId, wait, timeout, taskId, region, vodEndpoint, json, quiet, emulator,

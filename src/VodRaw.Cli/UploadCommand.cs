@@ -15,7 +15,7 @@ internal static class UploadCommand
     {
         var paths = new Argument<string[]>("path")
         {
-            Description = "Media files (an .m3u8 or .mpd manifest uploads what it references too), an http/https URL (streamed from its origin, nothing written to disk), folders with --recursive, or - for standard input (needs --media-type). More than one, a folder or --from-list makes a batch.",
+            Description = "Media files (an .m3u8 or .mpd manifest uploads what it references too), an http/https URL (streamed from its origin, nothing written to disk), folders with --recursive, or - for standard input (needs --media-type). More than one, a folder or --from-list makes a batch. A path that starts with -- goes after a -- separator.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var cover = new Option<string?>("--cover") { Description = "A cover image to upload with the media (a file, or an http/https URL)." };
@@ -53,7 +53,7 @@ internal static class UploadCommand
         var exclude = new Option<string[]>("--exclude") { Description = "Batch: skip files matching this glob. Repeatable." };
         var fromList = new Option<string?>("--from-list") { Description = "Batch: a JSON Lines file, one object per media with VodUploadRequest's fields (MediaFilePath, CoverFilePath, MediaName, Procedure, ...)." };
         var results = new Option<string?>("--results") { Description = "Batch: append one JSON line per file as it finishes (FileId, URLs, or the error)." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be uploaded, with sizes and the total; send nothing." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be uploaded, with sizes and the total; send nothing to VOD or COS (needs no credential or region; URL sources are probed at their origin)." };
         var maxFiles = new Option<int?>("--max-files-in-flight") { Description = "Batch: files uploading at once, 1-256 (default: --concurrency, or 4). Parts in flight stay within one memory budget." };
         var shard = new Option<string?>("--shard") { Description = "Batch: take only shard I of N (I/N, 0-based; auto/N reads JOB_COMPLETION_INDEX), by a stable hash of each file's path." };
         var coverPattern = new Option<string[]>("--cover-pattern") { Description = "Batch: pair a cover beside each media, e.g. '{stem}.jpg' ({stem}: name without extension, {name}: with it). Repeatable; the first that exists wins." };
@@ -85,16 +85,13 @@ internal static class UploadCommand
             Environment: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN (temporary
             credential), TENCENTCLOUD_REGION (default region), HTTPS_PROXY / NO_PROXY (proxy).
 
-            Exit codes: 0 ok, 2 bad usage or input, 3 service error, 4 network error, 5 file changed while
-            uploading, 6 temporary credential would expire, 7 a batch left files not uploaded, 8 the same
-            upload is running in another run, 9 CommitUpload's outcome is unknown (the media may be in VOD),
-            10 the origin of a URL source failed, 70 internal error, 130 cancelled or paused.
+            {{EXIT_CODES}}
 
             Resume: an interrupted upload (Ctrl+C, SIGTERM, a crash, a network down past the retries) keeps a
             checkpoint; run the same command again to continue where it stopped. `vodraw checkpoints list` shows
             them, `vodraw checkpoints abort ID` gives one up. A batch keeps a journal beside the checkpoints: run
             the same command again and committed files are skipped, interrupted ones resume, failed ones retry.
-            """)
+            """.Replace("{{EXIT_CODES}}", ExitCodes.HelpParagraph(), StringComparison.Ordinal))
         {
             paths, cover, sourceHeader, sourceHeaderFile, procedure, subAppId, storageRegion, classId, expireTime, sourceContext, sessionContext, mediaName,
             mediaType, coverType, mediaStoragePath, concurrency, partSize, limitRate, region, vodEndpoint, cosEndpoint, localManifests, json, quiet, checkpointDir, noResume, uploadAgain,
@@ -227,6 +224,12 @@ internal static class UploadCommand
                 }
 
                 batch = created;
+            }
+
+            if (batch is not null && result.GetValue(dryRun))
+            {
+                // Sends nothing to VOD or COS: no credential, region or emulator is needed.
+                return await batch.DryRunAsync(options, result.GetValue(region) ?? env.Variable(RegionVariable), cancellationToken).ConfigureAwait(false);
             }
 
             var upload = new UploadRun(env, asJson, result.GetValue(quiet));

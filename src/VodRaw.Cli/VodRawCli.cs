@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 
 namespace VodRaw.Cli;
 
@@ -13,6 +14,12 @@ internal static class VodRawCli
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken = default)
     {
         var parsed = Build(env).Parse(args);
+        if (UnknownOption(parsed) is { } unknown)
+        {
+            // Before anything starts: a misspelt option would otherwise be a path (upload) or a bare parse error.
+            return ResultWriter.Failure(env, args.Contains("--json"), ExitCodes.Usage, unknown + " Run 'vodraw --help' for usage.", "Usage");
+        }
+
         if (parsed.Errors.Count > 0)
         {
             var message = string.Join(" ", parsed.Errors.Select(e => ToolParseMessage(e.Message)));
@@ -36,6 +43,95 @@ internal static class VodRawCli
         var copyOutput = parsed.CommandResult.Command.Name != "emulator";
         return await WithRequestLogAsync(env, args, parsed.GetValue<bool>(VerboseName), parsed.GetValue<string?>(LogFileName), copyOutput,
             logged => InvokeAsync(ReferenceEquals(logged, env) ? parsed : Build(logged).Parse(args), logged, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first token before a <c>--</c> separator that looks like an option (<c>--name</c>) but is none of the
+    /// command's, with the nearest option's name when one is close (edit distance, a swap counting once). System.CommandLine
+    /// takes such a token as an argument (a path to upload) or reports it unrecognised; after <c>--</c> every token is
+    /// an argument, which is how a file whose name starts with <c>--</c> is given.
+    /// </summary>
+    internal static string? UnknownOption(ParseResult parsed)
+    {
+        var consumedByOptions = new HashSet<Token>(ReferenceEqualityComparer.Instance);
+        var known = new List<Option>();
+        var path = new List<string>();
+        for (var result = parsed.CommandResult; result is not null; result = result.Parent as CommandResult)
+        {
+            path.Insert(0, result.Command.Name);
+            known.AddRange(result.Command.Options.Where(o => ReferenceEquals(result, parsed.CommandResult) || o.Recursive));
+        }
+
+        Collect(parsed.RootCommandResult);
+        foreach (var token in parsed.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash)
+            {
+                return null;
+            }
+
+            if (token.Type != TokenType.Argument || !token.Value.StartsWith("--", StringComparison.Ordinal) || token.Value.Length == 2 || consumedByOptions.Contains(token))
+            {
+                continue;
+            }
+
+            var name = token.Value.Split('=')[0];
+            var nearest = known.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal))
+                .Select(n => (Name: n, Distance: EditDistance(name, n))).Where(c => c.Distance <= Math.Max(2, name.Length / 4))
+                .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).Select(c => c.Name).FirstOrDefault();
+            var commandName = "vodraw" + string.Concat(path.Skip(1).Select(p => " " + p));
+            return $"{commandName} has no option {name}" + (nearest is null ? "." : $"; did you mean {nearest}?")
+                // A near option is what was meant; otherwise it may be a path, which has a way through.
+                + (nearest is not null || parsed.CommandResult.Command.Arguments.Count == 0 ? string.Empty
+                    : $" (A path that starts with -- goes after a -- separator: {commandName} [options] -- {token.Value}.)");
+        }
+
+        return null;
+
+        void Collect(CommandResult result)
+        {
+            foreach (var child in result.Children)
+            {
+                if (child is OptionResult option)
+                {
+                    consumedByOptions.UnionWith(option.Tokens);
+                }
+                else if (child is CommandResult subcommand)
+                {
+                    Collect(subcommand);
+                }
+            }
+        }
+    }
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost one.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
     }
 
     /// <summary>
@@ -72,7 +168,8 @@ internal static class VodRawCli
             Description = "Append the same request lines (always verbose), the result and errors, and a final summary to this file.",
             Recursive = true,
         };
-        var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload), or have VOD pull it from a URL (PullUpload).")
+        var root = new RootCommand("vodraw: upload media to Tencent Cloud VOD (ApplyUpload → COS → CommitUpload), or have VOD pull it from a URL (PullUpload)."
+            + Environment.NewLine + Environment.NewLine + ExitCodes.HelpParagraph())
         {
             verbose,
             logFile,
@@ -171,6 +268,10 @@ internal static class VodRawCli
     {
         foreach (var option in command.Options.OfType<HelpOption>())
         {
+            // --help and -h only: the Windows-style /?, /h and -? aliases cluttered every completion list.
+            option.Aliases.Remove("/?");
+            option.Aliases.Remove("/h");
+            option.Aliases.Remove("-?");
             if (option.Action is HelpAction help)
             {
                 option.Action = new ToolNameHelpAction(help);

@@ -147,20 +147,7 @@ internal sealed class BatchCommand
             var (items, problems, notMedia, inPackages) = await GatherAsync(client, region, cancellationToken).ConfigureAwait(false);
             if (problems.Count > 0)
             {
-                var shown = problems.Take(ProblemsShown).ToList();
-                foreach (var problem in shown.Skip(1))
-                {
-                    _env.Error.WriteLine("error: " + problem);
-                }
-
-                var more = problems.Count > ProblemsShown ? string.Create(CultureInfo.InvariantCulture, $" (and {problems.Count - ProblemsShown} more)") : string.Empty;
-                return ResultWriter.Failure(_env, _json, ExitCodes.Usage,
-                    string.Create(CultureInfo.InvariantCulture, $"{shown[0]}{(problems.Count > 1 ? $" — {problems.Count} problems in the batch{more}; nothing was uploaded." : " Nothing was uploaded.")}"));
-            }
-
-            if (_inputs.DryRun)
-            {
-                return DryRun(items, notMedia, inPackages);
+                return ReportProblems(problems);
             }
 
             var settings = new BatchSettings(region, _json, _inputs.Quiet, false, _inputs.FailFast, _inputs.ReuploadChanged,
@@ -199,6 +186,50 @@ internal sealed class BatchCommand
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// --dry-run: lists what the batch would upload and sends nothing to VOD or COS, so it needs no credential and no
+    /// region (URL sources are probed at their origin). The client here only plans, locally: its placeholder
+    /// credential and region are never sent anywhere.
+    /// </summary>
+    public async Task<int> DryRunAsync(VodUploadClientOptions options, string? region, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new VodUploadClient(new VodCredential("dry-run", "dry-run"), options);
+            var (items, problems, notMedia, inPackages) = await GatherAsync(client, string.IsNullOrWhiteSpace(region) ? PlanningRegion : region, cancellationToken).ConfigureAwait(false);
+            return problems.Count > 0 ? ReportProblems(problems) : DryRun(items, notMedia, inPackages);
+        }
+        catch (ArgumentException e)
+        {
+            return ResultWriter.Failure(_env, _json, ExitCodes.Usage, ResultWriter.ToolMessage(e));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ResultWriter.Failure(_env, _json, ExitCodes.Cancelled, "cancelled while the batch was being checked; nothing was uploaded.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // --json promises one object on every exit, a bug's too.
+            return ResultWriter.Failure(_env, _json, ExitCodes.InternalError, $"unexpected {e.GetType().Name}: {e.Message}", "InternalError");
+        }
+    }
+
+    /// <summary>Planning checks only that a region is named; a dry run without one plans with this (it is never called).</summary>
+    private const string PlanningRegion = "ap-guangzhou";
+
+    private int ReportProblems(List<string> problems)
+    {
+        var shown = problems.Take(ProblemsShown).ToList();
+        foreach (var problem in shown.Skip(1))
+        {
+            _env.Error.WriteLine("error: " + problem);
+        }
+
+        var more = problems.Count > ProblemsShown ? string.Create(CultureInfo.InvariantCulture, $" (and {problems.Count - ProblemsShown} more)") : string.Empty;
+        return ResultWriter.Failure(_env, _json, ExitCodes.Usage,
+            string.Create(CultureInfo.InvariantCulture, $"{shown[0]}{(problems.Count > 1 ? $" — {problems.Count} problems in the batch{more}; nothing was uploaded." : " Nothing was uploaded.")}"));
     }
 
     private async Task<(List<BatchItem> Items, List<string> Problems, int NotMedia, int InPackages)> GatherAsync(VodUploadClient client, string region, CancellationToken cancellationToken)

@@ -26,12 +26,26 @@ public class BenchCommandTests
         Assert.Equal([(1L << 20, "1"), (1L << 20, "auto"), (2L << 20, "1"), (2L << 20, "auto")], settings);
         Assert.All(result.GetProperty("results").EnumerateArray(), r =>
         {
-            Assert.True(r.GetProperty("megabytesPerSecond").GetDouble() > 0);
+            Assert.True(r.GetProperty("mebibytesPerSecond").GetDouble() > 0);
             Assert.False(string.IsNullOrEmpty(r.GetProperty("fileId").GetString()));
         });
         var recommended = result.GetProperty("recommended");
         Assert.Contains((recommended.GetProperty("partSize").GetInt64(), recommended.GetProperty("concurrency").ToString()), settings);
         Assert.Empty(result.GetProperty("createdFileIds").EnumerateArray()); // the emulator's media need no deleting
+        Assert.True(result.GetProperty("cpuIncludesEmulator").GetBoolean()); // it runs in this process
+    }
+
+    [Fact]
+    public async Task TheTableSaysItsUnitAndThatTheInProcessEmulatorsCpuIsCounted()
+    {
+        var (code, output, error) = await RunAsync(["bench", "--emulator", "--size", "2MiB", "--part-sizes", "1MiB", "--concurrency", "1"]);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("rates in MiB/s (1 MiB = 1,048,576 bytes), as upload progress shows them.", output, StringComparison.Ordinal);
+        Assert.Contains("The embedded emulator runs in this process: CPU-s per GiB is the uploader's and the emulator's together", output, StringComparison.Ordinal);
+        Assert.Contains("| part size | in flight | MiB/s | CPU-s per GiB (uploader + emulator) |", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("MB/s", output + error, StringComparison.Ordinal);
+        Assert.Matches(@"× 1: \d+\.\d MiB/s", error);
     }
 
     [Theory]
