@@ -41,31 +41,35 @@ internal sealed class UrlPartSource(OriginClient client, OriginObject origin, Ti
         var index = offset / partSize;
         var last = Math.Min(length, (index + 1) * partSize) - 1;
         var want = (int)Math.Min(buffer.Length, last - offset + 1);
-        _cursors.TryRemove(index, out var cursor);
-        if (cursor is not null && cursor.Position != offset)
+        // A part is read by one sender at a time, so its cursor stays in the map while it is read (no node per chunk).
+        if (_cursors.TryGetValue(index, out var cursor) && cursor.Position != offset)
         {
+            _cursors.TryRemove(index, out _);
             cursor.Dispose(); // the part is sent again from its start (or elsewhere): a new GET
             cursor = null;
         }
 
+        if (cursor is null)
+        {
+            cursor = new Cursor(this, offset, last);
+            _cursors[index] = cursor;
+        }
+
         try
         {
-            cursor ??= new Cursor(this, offset, last);
             await cursor.FillAsync(buffer[..want], cancellationToken).ConfigureAwait(false);
             if (cursor.Position > last)
             {
+                _cursors.TryRemove(index, out _);
                 cursor.Dispose(); // the whole range was read: its connection goes back to the pool
-            }
-            else
-            {
-                _cursors[index] = cursor;
             }
 
             return want;
         }
         catch
         {
-            cursor?.Dispose();
+            _cursors.TryRemove(index, out _);
+            cursor.Dispose();
             throw;
         }
     }
