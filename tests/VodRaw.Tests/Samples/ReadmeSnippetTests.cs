@@ -44,6 +44,7 @@ public sealed partial class ReadmeSnippetTests
             $"--VodRaw:CosEndpointTemplate={h.Emulator.CosEndpointTemplate}",
             $"--VodRaw:SecretId={h.Emulator.Credential.SecretId}",
             $"--VodRaw:SecretKey={h.Emulator.Credential.SecretKey}",
+            "--VodRaw:Transfer:PartSize=1MiB", // the process-wide part pool then keeps a few MiB, far from the 100 MiB body
         ]);
         await using var app = ReadmeSnippet.Build(builder);
         await app.StartAsync();
