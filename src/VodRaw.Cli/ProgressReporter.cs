@@ -85,18 +85,23 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
         }
     }
 
-    /// <summary>Prints a line of its own (a batch's file result) without leaving a half-drawn progress line behind.</summary>
+    /// <summary>
+    /// Prints a line of its own (a batch's file result) without leaving a half-drawn progress line behind; on a terminal
+    /// it is broken at spaces to the width.
+    /// </summary>
     public void Say(string line)
     {
         lock (_gate)
         {
             if (_wroteLive)
             {
-                _error.Write("\r" + new string(' ', LiveCells()) + "\r");
+                // The whole row but its last cell, so that a ^C echoed after the live line goes too.
+                _error.Write("\r" + new string(' ', Math.Max(0, _width() - 1)) + "\r");
                 _wroteLive = false;
             }
 
-            _error.WriteLine(line);
+            // On a terminal, broken at spaces: a checkpoint id or a path is never split across lines.
+            _error.WriteLine(_interactive ? TerminalText.Wrap(line, Math.Max(1, _width() - 1)) : line);
         }
     }
 

@@ -137,6 +137,26 @@ public sealed class ProgressReporterTests
         Assert.Equal(2, message.Count(l => l.Contains(id, StringComparison.Ordinal))); // both mentions whole
     }
 
+    [Theory]
+    [InlineData(40)]
+    [InlineData(80)]
+    public void ABatchFileErrorReplacesTheLiveLineAndKeepsItsCheckpointIdWhole(int width)
+    {
+        const string id = "fedcba9876543210fedcba9876543210";
+        var error = new StringWriter();
+        var reporter = new ProgressReporter(error, interactive: true, quiet: false, () => width, () => TimeSpan.FromSeconds(5));
+        reporter.Report(new UploadProgress(UploadPhase.Uploading, 1L << 30, 3L << 30, 1, 4, 1, 4));
+        var said = $"error: lib/a-long-name.mp4: paused: 8.0 MiB confirmed by COS are kept (checkpoint {id}); run the same command again to resume.";
+        reporter.Say(said);
+
+        var written = error.ToString().Split('\r')[^1]; // what follows the cleared row
+        var lines = written.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new string(' ', width - 1), error.ToString().Split('\r')[^2]); // all of it, an echoed ^C too
+        Assert.Equal(said, string.Join(' ', lines));
+        Assert.All(lines, l => Assert.InRange(TerminalText.Cells(l), 1, width - 1));
+        Assert.Single(lines, l => l.Contains(id, StringComparison.Ordinal));
+    }
+
     private static void AssertLeavesRoomForAnEchoedCtrlC(string[] segments, int width) =>
         Assert.All(segments, s => Assert.InRange(TerminalText.Cells(s.TrimEnd('\n')) + 2, 3, width - 1));
 
