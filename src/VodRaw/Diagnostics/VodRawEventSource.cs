@@ -29,7 +29,7 @@ internal sealed class VodRawEventSource : EventSource
     /// <paramref name="size"/> says it for the message ("N bytes", or "unknown size" when a stream's length is not known);
     /// <paramref name="media"/> is the media's file name, or "(stream)".
     /// </summary>
-    [Event(UploadStartedId, Level = EventLevel.Informational, Version = 1, Message = "upload to {0}: {1} files, {4} ({3})")]
+    [Event(UploadStartedId, Level = EventLevel.Informational, Version = 1, Message = "upload of {3} to {0}: {1} files, {4}")]
     public void UploadStarted(string region, int files, long bytes, string media, string size)
     {
         if (IsEnabled(EventLevel.Informational, EventKeywords.All))

@@ -69,7 +69,7 @@ public sealed partial class ReadmeSnippetTests
         var fileId = (await reply.Content.ReadAsStringAsync()).Trim('"');
         Assert.Contains(h.Emulator.CommittedMedia, m => m.FileId == fileId);
         Assert.Equal(HundredMiB, h.Emulator.Objects.Where(o => o.Key.EndsWith(".mp4", StringComparison.Ordinal)).Sum(o => o.Length));
-        Assert.Contains("1 files, unknown size ((stream))", Assert.Single(started.Messages), StringComparison.Ordinal); // read as a stream, not a buffer
+        Assert.Equal("upload of (stream) to ap-guangzhou: 1 files, unknown size", Assert.Single(started.Messages)); // read as a stream, not a buffer
         await app.StopAsync();
         GC.Collect();
         Assert.InRange(GC.GetGCMemoryInfo().HeapSizeBytes, 0, 64L << 20);
