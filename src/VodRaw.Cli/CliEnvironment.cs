@@ -11,6 +11,9 @@ internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, Func<str
     /// <summary>With --verbose or --log-file: where the command's own request lines go (the emulator's served requests).</summary>
     public RequestLog? Log { get; init; }
 
+    /// <summary>The terminal's width in cells (progress lines fit it; messages wrap at spaces to it).</summary>
+    public Func<int> Width { get; init; } = TerminalText.ConsoleWidth;
+
     public static CliEnvironment Console() => new(
         System.Console.Out, System.Console.Error, Environment.GetEnvironmentVariable, !System.Console.IsErrorRedirected, System.Console.OpenStandardInput);
 }

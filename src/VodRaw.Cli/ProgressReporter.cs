@@ -20,7 +20,9 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
     private readonly Queue<(TimeSpan At, long Bytes)> _samples = new();
     private readonly object _gate = new();
     private TimeSpan _lastPlain;
-    private string _extra = string.Empty;
+    private int _failed;
+    private IReadOnlyList<string> _inFlight = [];
+    private int _inFlightMore;
     private bool _wroteLive;
 
     public ProgressReporter(TextWriter error, bool interactive, bool quiet, Func<int>? width = null, Func<TimeSpan>? elapsed = null)
@@ -28,7 +30,7 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
         _error = error;
         _interactive = interactive;
         _quiet = quiet;
-        _width = width ?? TerminalWidth;
+        _width = width ?? TerminalText.ConsoleWidth;
         var started = Stopwatch.GetTimestamp();
         _elapsed = elapsed ?? (() => Stopwatch.GetElapsedTime(started));
     }
@@ -51,8 +53,9 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
 
             if (_interactive)
             {
-                var width = Math.Max(20, _width());
-                _error.Write("\r" + Line(value, now, width - 1).PadRight(width - 1));
+                var cells = LiveCells();
+                var line = Line(value, now, cells);
+                _error.Write("\r" + line + new string(' ', cells - TerminalText.Cells(line)));
                 _wroteLive = true;
                 if (value.Phase == UploadPhase.Completed)
                 {
@@ -68,25 +71,37 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
         }
     }
 
-    /// <summary>Text shown after the other fields when there is room (a batch's failures and files in flight).</summary>
-    public string Extra
+    /// <summary>
+    /// A batch's state beside its totals: files that failed, and the names of files in flight (the first few, and how
+    /// many more), shown when there is room.
+    /// </summary>
+    public void SetBatch(int failed, IReadOnlyList<string> inFlight, int inFlightMore)
     {
-        get => _extra;
-        set => _extra = value ?? string.Empty;
+        lock (_gate)
+        {
+            _failed = failed;
+            _inFlight = inFlight;
+            _inFlightMore = inFlightMore;
+        }
     }
 
-    /// <summary>Prints a line of its own (a batch's file result) without leaving a half-drawn progress line behind.</summary>
+    /// <summary>
+    /// Prints a line of its own (a batch's file result) without leaving a half-drawn progress line behind; on a terminal
+    /// it is broken at spaces to the width.
+    /// </summary>
     public void Say(string line)
     {
         lock (_gate)
         {
             if (_wroteLive)
             {
-                _error.Write("\r" + new string(' ', Math.Max(19, _width() - 1)) + "\r");
+                // The whole row but its last cell, so that a ^C echoed after the live line goes too.
+                _error.Write("\r" + new string(' ', Math.Max(0, _width() - 1)) + "\r");
                 _wroteLive = false;
             }
 
-            _error.WriteLine(line);
+            // On a terminal, broken at spaces: a checkpoint id or a path is never split across lines.
+            _error.WriteLine(_interactive ? TerminalText.Wrap(line, Math.Max(1, _width() - 1)) : line);
         }
     }
 
@@ -103,7 +118,11 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
         }
     }
 
-    /// <summary>The progress line, at most <paramref name="max"/> characters: less important fields go first.</summary>
+    /// <summary>
+    /// The progress line, at most <paramref name="max"/> terminal cells. Fields in the order shown, each with the rank
+    /// at which it is dropped when the line does not fit (lowest first): the percentage, the ETA and a batch's file
+    /// count stay longest; file names in flight shrink with an ellipsis before they go.
+    /// </summary>
     internal string Line(UploadProgress value, TimeSpan now, int max)
     {
         var seconds = now.TotalSeconds;
@@ -115,45 +134,66 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
             ? TimeSpan.FromSeconds((value.TotalBytes - value.BytesUploaded) / current) : (TimeSpan?)null;
         var percent = value.Percent is { } p ? p.ToString("F1", CultureInfo.InvariantCulture).PadLeft(5) + " %" : "    ? %";
         var bytes = $"{Format(value.BytesUploaded)} / {(value.TotalBytes < 0 ? "?" : Format(value.TotalBytes))}";
-        var rate = Rate(current) + "/s";
-        var avg = "(avg " + Rate(average) + "/s)";
-        var time = Clock(now) + (eta is { } e ? " ETA " + Clock(e) : string.Empty);
         var files = value.FilesTotal > 1 ? $"files {value.FilesCompleted.ToString(CultureInfo.InvariantCulture)}/{value.FilesTotal.ToString(CultureInfo.InvariantCulture)}" : string.Empty;
-        var phase = value.Phase.ToString();
-
-        // Drop fields from the least important until the line fits; the bar takes what is left (up to 30).
-        string[][] layouts =
+        var failed = _failed > 0 ? string.Create(CultureInfo.InvariantCulture, $"{_failed} failed") : string.Empty;
+        var more = _inFlightMore > 0 ? string.Create(CultureInfo.InvariantCulture, $" +{_inFlightMore}") : string.Empty;
+        var names = _inFlight.Count > 0 ? string.Join(", ", _inFlight) : string.Empty;
+        Field[] fields =
         [
-            [phase, percent, bytes, rate, avg, time, files, _extra],
-            [phase, percent, bytes, rate, avg, time, files],
-            [phase, percent, bytes, rate, time, files],
-            [phase, percent, bytes, rate, time],
-            [phase, percent, bytes, rate],
-            [phase, percent, rate],
-            [percent, rate],
-            [percent],
+            new(BarField, 2),
+            new(value.Phase.ToString(), 1),
+            new(percent, 10),
+            new(bytes, 4),
+            new(Rate(current) + "/s", 6),
+            new("(avg " + Rate(average) + "/s)", 0),
+            new(Clock(now), 3),
+            new(eta is { } e ? "ETA " + Clock(e) : string.Empty, 9),
+            new(files, 8),
+            new(failed, 7),
+            new(names.Length > 0 ? NamesField : string.Empty, 5),
         ];
-        // First pass: the most fields that leave room for a bar of at least 12; then the most fields without a bar.
-        foreach (var minimumBar in new[] { 12, 0 })
-        {
-            foreach (var fields in layouts)
-            {
-                var text = string.Join("  ", fields.Where(f => f.Length > 0));
-                var room = max == int.MaxValue ? 22 : Math.Min(32, max - text.Length - 2);
-                if (minimumBar > 0 && room >= minimumBar)
-                {
-                    return Bar(value.Percent, room) + "  " + text;
-                }
 
-                if (minimumBar == 0 && text.Length <= max)
-                {
-                    return text;
-                }
-            }
+        if (max == int.MaxValue)
+        {
+            return Join(fields, value.Percent, names, more, namesCells: int.MaxValue, barCells: 22);
         }
 
-        return percent.Trim().Length <= max ? percent.Trim() : string.Empty;
+        for (var dropBelow = 0; dropBelow <= 11; dropBelow++)
+        {
+            var kept = fields.Where(f => f.Text.Length > 0 && f.DropRank >= dropBelow).ToArray();
+            var fixedCells = kept.Where(f => !ReferenceEquals(f.Text, BarField) && !ReferenceEquals(f.Text, NamesField)).Sum(f => TerminalText.Cells(f.Text))
+                + (2 * Math.Max(0, kept.Length - 1));
+            var room = max - fixedCells;
+            var hasBar = kept.Any(f => ReferenceEquals(f.Text, BarField));
+            var hasNames = kept.Any(f => ReferenceEquals(f.Text, NamesField));
+            var fullNames = hasNames ? TerminalText.Cells("now: " + names + more) : 0;
+            var namesCells = hasNames ? Math.Min(fullNames, room - (hasBar ? MinimumBar : 0)) : 0;
+            if (room < 0 || (hasNames && namesCells < MinimumNames) || (hasBar && room - namesCells < MinimumBar))
+            {
+                continue;
+            }
+
+            return Join(kept, value.Percent, names, more, namesCells, Math.Min(MaximumBar, room - namesCells));
+        }
+
+        return string.Empty;
     }
+
+    private const int MinimumBar = 10;
+    private const int MaximumBar = 32;
+    private const int MinimumNames = 12;
+
+    // Placeholders compared by reference: their text is made to fit once the other fields are chosen.
+    private static readonly string BarField = new('B', 1);
+    private static readonly string NamesField = new('N', 1);
+
+    private static string Join(IEnumerable<Field> fields, double? percent, string names, string more, int namesCells, int barCells) =>
+        string.Join("  ", fields.Where(f => f.Text.Length > 0).Select(f =>
+            ReferenceEquals(f.Text, BarField) ? Bar(percent, barCells)
+            : ReferenceEquals(f.Text, NamesField) ? "now: " + TerminalText.Ellipsize(names, namesCells - 5 - more.Length) + more
+            : f.Text));
+
+    private readonly record struct Field(string Text, int DropRank);
 
     private static string Bar(double? percent, int width)
     {
@@ -167,17 +207,13 @@ internal sealed class ProgressReporter : IProgress<UploadProgress>
 
     private static string Rate(double bytesPerSecond) => (bytesPerSecond / (1 << 20)).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
 
-    private static int TerminalWidth()
-    {
-        try
-        {
-            return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
-        }
-        catch (IOException)
-        {
-            return 80;
-        }
-    }
+    /// <summary>
+    /// The cells a live line may take: the width less three, so that the cursor after it and a <c>^C</c> the terminal
+    /// echoes on Ctrl+C stay on the line instead of wrapping onto the next.
+    /// </summary>
+    private int LiveCells() => Math.Max(0, _width() - EchoRoom);
+
+    private const int EchoRoom = 3;
 
     internal static string Format(long bytes) => bytes switch
     {

@@ -70,7 +70,10 @@ internal static class ResultWriter
 
     public static int Failure(CliEnvironment env, bool json, int exitCode, string message, string? code = null, string? requestId = null, Action<Utf8JsonWriter>? details = null)
     {
-        env.Error.WriteLine("error: " + message + (code is null ? string.Empty : $" (code {code}{(requestId is null ? string.Empty : ", request id " + requestId)})"));
+        var line = "error: " + message + (code is null ? string.Empty : $" (code {code}{(requestId is null ? string.Empty : ", request id " + requestId)})");
+
+        // On a terminal, broken at spaces so that no word (a checkpoint id, a command to run) is split across lines.
+        env.Error.WriteLine(env.Interactive ? TerminalText.Wrap(line, Math.Max(1, env.Width() - 1)) : line);
         if (json)
         {
             env.Out.WriteLine(Json(w =>

@@ -365,7 +365,7 @@ internal sealed class UploadRun(CliEnvironment env, bool json, bool quiet)
 {
     public async Task<int> RunAsync(VodCredential credential, VodUploadClientOptions options, string region, VodUploadRequest request, CancellationToken cancellationToken)
     {
-        var progress = new ProgressReporter(env.Error, env.Interactive, quiet);
+        var progress = new ProgressReporter(env.Error, env.Interactive, quiet, env.Width);
         try
         {
             using var client = new VodUploadClient(credential, options);

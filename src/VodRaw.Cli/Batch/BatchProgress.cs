@@ -75,9 +75,7 @@ internal sealed class BatchProgress(ProgressReporter reporter, int files, long b
             _lastDraw = now;
             var sent = _bytesDone + _inFlight.Values.Sum();
             value = new UploadProgress(UploadPhase.Uploading, Math.Min(sent, bytes), bytes, 0, _inFlight.Count, _filesDone + _failed, files);
-            var names = string.Join(", ", _inFlight.Keys.Select(k => Path.GetFileName(k.MediaPath)).Take(3));
-            reporter.Extra = (_failed > 0 ? string.Create(CultureInfo.InvariantCulture, $"{_failed} failed  ") : string.Empty)
-                + (names.Length > 0 ? "now: " + names + (_inFlight.Count > 3 ? string.Create(CultureInfo.InvariantCulture, $" +{_inFlight.Count - 3}") : string.Empty) : string.Empty);
+            reporter.SetBatch(_failed, _inFlight.Keys.Select(k => Path.GetFileName(k.MediaPath)).Take(3).ToArray(), Math.Max(0, _inFlight.Count - 3));
         }
 
         reporter.Report(value);

@@ -72,7 +72,7 @@ internal sealed class BatchRunner(CliEnvironment env, BatchSettings settings)
         }
 
         using var resultsScope = results;
-        var reporter = new ProgressReporter(env.Error, env.Interactive, settings.Quiet);
+        var reporter = new ProgressReporter(env.Error, env.Interactive, settings.Quiet, env.Width);
         if (journal.Unreadable > 0)
         {
             reporter.Say($"vodraw: {journal.Unreadable} lines of the batch journal {journal.Path} cannot be read; their files are treated as not yet uploaded (a file with an upload checkpoint still resumes, and one already committed is found by it).");

@@ -165,7 +165,7 @@ internal static class Telemetry
     }
 
     /// <summary>The upload's files are known: tagged on its span (<see cref="Activity.Current"/>) and logged.</summary>
-    public static void UploadPlanned(string region, int files, long bytes, string media)
+    public static void UploadPlanned(string region, int files, long bytes, bool lengthKnown, string media)
     {
         if (Activity.Current is { OperationName: VodRawTelemetry.UploadActivityName } activity)
         {
@@ -173,7 +173,8 @@ internal static class Telemetry
             activity.SetTag("vodraw.total_bytes", bytes);
         }
 
-        VodRawEventSource.Log.UploadStarted(region, files, bytes, media);
+        VodRawEventSource.Log.UploadStarted(region, files, bytes, media,
+            lengthKnown ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes" : "unknown size");
     }
 
     /// <summary>
@@ -232,7 +233,15 @@ internal static class Telemetry
         }
 
         var v = error as VodRawException;
-        VodRawEventSource.Log.UploadFailed(v?.Operation ?? string.Empty, v?.Code ?? outcome, error.Message);
+        if (string.IsNullOrEmpty(v?.Operation))
+        {
+            VodRawEventSource.Log.UploadFailedOutsideRequest(v?.Code ?? outcome, v is null ? error.GetType().Name + ": " + error.Message : error.Message);
+        }
+        else
+        {
+            VodRawEventSource.Log.UploadFailed(v.Operation, v.Code, error.Message);
+        }
+
         Failed(activity, error);
     }
 

@@ -16,6 +16,7 @@ internal sealed class VodRawEventSource : EventSource
     public const int UploadFailedId = 3;
     public const int RequestCompletedId = 4;
     public const int RetryingId = 5;
+    public const int UploadFailedOutsideRequestId = 6;
 
     public static readonly VodRawEventSource Log = new();
 
@@ -23,12 +24,17 @@ internal sealed class VodRawEventSource : EventSource
     {
     }
 
-    [Event(UploadStartedId, Level = EventLevel.Informational, Message = "upload to {0}: {1} files, {2} bytes ({3})")]
-    public void UploadStarted(string region, int files, long bytes, string media)
+    /// <summary>
+    /// An upload's files are known: <paramref name="bytes"/> is what the files of known length add up to, and
+    /// <paramref name="size"/> says it for the message ("N bytes", or "unknown size" when a stream's length is not known);
+    /// <paramref name="media"/> is the media's file name, or "(stream)".
+    /// </summary>
+    [Event(UploadStartedId, Level = EventLevel.Informational, Version = 1, Message = "upload of {3} to {0}: {1} files, {4}")]
+    public void UploadStarted(string region, int files, long bytes, string media, string size)
     {
         if (IsEnabled(EventLevel.Informational, EventKeywords.All))
         {
-            WriteEvent(UploadStartedId, region, files, bytes, media);
+            WriteEvent(UploadStartedId, region, files, bytes, media, size);
         }
     }
 
@@ -47,6 +53,19 @@ internal sealed class VodRawEventSource : EventSource
         if (IsEnabled(EventLevel.Error, EventKeywords.All))
         {
             WriteEvent(UploadFailedId, operation, code, message);
+        }
+    }
+
+    /// <summary>
+    /// An upload failed with an error no request to VOD or COS reported (reading its source, checking the request, a
+    /// cancel): <paramref name="message"/> names the exception's type when it is not VodRaw's.
+    /// </summary>
+    [Event(UploadFailedOutsideRequestId, Level = EventLevel.Error, Message = "upload failed, not in a request to VOD or COS ({0}): {1}")]
+    public void UploadFailedOutsideRequest(string code, string message)
+    {
+        if (IsEnabled(EventLevel.Error, EventKeywords.All))
+        {
+            WriteEvent(UploadFailedOutsideRequestId, code, message);
         }
     }
 

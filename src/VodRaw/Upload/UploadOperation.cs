@@ -69,7 +69,8 @@ internal sealed partial class UploadOperation
         try
         {
             var tracker = Plan(files);
-            Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), upload.MediaPath is not null ? Path.GetFileName(upload.MediaPath) : upload.MediaUrl?.FileName ?? "-");
+            Telemetry.UploadPlanned(upload.Region, files.Count, files.Sum(f => f.Length ?? 0), files.TrueForAll(f => f.Length is not null),
+                upload.MediaPath is not null ? Path.GetFileName(upload.MediaPath) : upload.MediaUrl?.FileName ?? "(stream)");
             _ledger.SetFiles(files.Count);
             // A source read in order (a stream, an origin without ranges) cannot be fingerprinted or read again, and an
             // origin without an ETag or Last-Modified cannot say whether a resumed part is still its: no checkpoint.

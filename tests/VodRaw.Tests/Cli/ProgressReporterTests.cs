@@ -7,8 +7,8 @@ public sealed class ProgressReporterTests
     [Theory]
     [InlineData(40)]
     [InlineData(80)]
-    [InlineData(200)]
-    public void EveryLiveLineFitsTheTerminalAndRewritesInPlace(int width)
+    [InlineData(160)]
+    public void ASingleUploadLineFitsEveryWidthAndKeepsItsEtaFrom40Columns(int width)
     {
         var output = new StringWriter();
         var now = TimeSpan.Zero;
@@ -17,26 +17,148 @@ public sealed class ProgressReporterTests
         for (var i = 0; i <= 50; i++)
         {
             now = TimeSpan.FromSeconds(i);
-            reporter.Report(new UploadProgress(i == 50 ? UploadPhase.Completed : UploadPhase.Uploading, total / 50 * i, total, i, 4, i / 10, 6));
+            reporter.Report(new UploadProgress(i == 50 ? UploadPhase.Completed : UploadPhase.Uploading, total / 50 * i, total, i, 4, 0, 1));
         }
 
         var text = output.ToString();
         var segments = text.Split('\r', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(51, segments.Length);
-        Assert.All(segments, s => Assert.InRange(s.TrimEnd('\n', '\r').Length, 1, width - 1)); // never wraps
-        Assert.Single(text.Split('\n'), l => l.Length > 0 && l != text.Split('\n')[^1]); // one newline, at the end
+        AssertLeavesRoomForAnEchoedCtrlC(segments, width);
+        Assert.Equal(1, text.Count(c => c == '\n')); // one newline, after the completed line
+        var line = segments[25];
+        Assert.Contains(" 50.0 %", line, StringComparison.Ordinal);
+        Assert.Contains("ETA 00:00:25", line, StringComparison.Ordinal);
         if (width >= 80)
         {
-            Assert.Contains("[", segments[25], StringComparison.Ordinal); // a bar
-            Assert.Contains("MiB/s", segments[25], StringComparison.Ordinal);
+            Assert.Contains("1.50 GiB / 3.00 GiB", line, StringComparison.Ordinal);
+            Assert.Contains("61.4 MiB/s", line, StringComparison.Ordinal);
+            Assert.Contains("00:00:25  ETA", line, StringComparison.Ordinal); // elapsed
+            Assert.Contains("[", line, StringComparison.Ordinal); // a bar
         }
 
-        if (width >= 200)
+        if (width >= 160)
         {
-            Assert.Contains("files 2/6", segments[25], StringComparison.Ordinal);
-            Assert.Contains("ETA", segments[25], StringComparison.Ordinal);
+            Assert.Contains("Uploading", line, StringComparison.Ordinal);
+            Assert.Contains("(avg 61.4 MiB/s)", line, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.DoesNotContain("(avg", line, StringComparison.Ordinal); // the least important field goes first
         }
     }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(80)]
+    [InlineData(160)]
+    public void ABatchLineKeepsFilesInFlightAndEtaAt80ColumnsShorteningLongAndWideNames(int width)
+    {
+        var output = new StringWriter();
+        var now = TimeSpan.FromSeconds(10);
+        var reporter = new ProgressReporter(output, interactive: true, quiet: false, () => width, () => now);
+        var progress = new VodRaw.Cli.Batch.BatchProgress(reporter, files: 4, bytes: 4L << 30);
+        var names = new[] { "東京の夜景と桜の映像.mp4", "a-very-long-file-name-from-the-archive-of-2019-part-one.mp4", "c.mp4", "d.mp4" };
+        var items = names.Select(n => new VodRaw.Cli.Batch.BatchItem("lib/" + n, new VodUploadRequest { MediaFilePath = "/lib/" + n })).ToArray();
+        var forItem = items.Select(progress.For).ToArray();
+        forItem[2].Report(new UploadProgress(UploadPhase.Uploading, 1L << 30, 1L << 30, 0, 1, 0, 1));
+        forItem[0].Report(new UploadProgress(UploadPhase.Uploading, 1L << 29, 1L << 30, 0, 1, 0, 1));
+        progress.Done(items[3], ok: false); // forces a draw: one failed, three in flight
+
+        var segments = output.ToString().Split('\r', StringSplitOptions.RemoveEmptyEntries);
+        AssertLeavesRoomForAnEchoedCtrlC(segments, width);
+        var line = segments[^1];
+        Assert.Contains("files 1/4", line, StringComparison.Ordinal);
+        Assert.Contains("ETA ", line, StringComparison.Ordinal);
+        Assert.Contains("%", line, StringComparison.Ordinal);
+        if (width >= 80)
+        {
+            Assert.Contains("now: 東京", line, StringComparison.Ordinal);
+            Assert.Contains("MiB/s", line, StringComparison.Ordinal);
+        }
+
+        if (width == 80)
+        {
+            Assert.Contains("…", line, StringComparison.Ordinal); // the names are shortened, not dropped
+        }
+
+        if (width >= 80)
+        {
+            Assert.Contains("1 failed", line, StringComparison.Ordinal);
+        }
+
+        if (width >= 160)
+        {
+            Assert.Contains("now: 東京の夜景と桜の映像", line, StringComparison.Ordinal);
+            Assert.Contains("(avg ", line, StringComparison.Ordinal);
+            Assert.Contains("1.50 GiB / 4.00 GiB", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("東京", 4)]
+    [InlineData("ｆｕｌｌ", 8)]
+    [InlineData("한국어", 6)]
+    [InlineData("e\u0301", 1)]
+    [InlineData("plain.mp4", 9)]
+    public void WidthIsCountedInTerminalCells(string text, int cells) => Assert.Equal(cells, TerminalText.Cells(text));
+
+    [Fact]
+    public void AWideNameIsShortenedWithinItsCells()
+    {
+        var shortened = TerminalText.Ellipsize("東京の夜景と桜の映像.mp4", 8);
+        Assert.Equal("東京の…", shortened);
+        Assert.Equal(7, TerminalText.Cells(shortened));
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(80)]
+    [InlineData(160)]
+    [InlineData(30)]
+    public void AfterCtrlCTheMessageStartsOnAFreshLineAndTheCheckpointIdIsNeverSplit(int width)
+    {
+        const string id = "0123456789abcdef0123456789abcdef";
+        var error = new StringWriter();
+        var now = TimeSpan.FromSeconds(5);
+        var env = new CliEnvironment(new StringWriter(), error, _ => null, Interactive: true) { Width = () => width };
+        var reporter = new ProgressReporter(error, interactive: true, quiet: false, env.Width, () => now);
+        reporter.Report(new UploadProgress(UploadPhase.Uploading, 1L << 30, 3L << 30, 1, 4, 0, 1));
+        reporter.Finish();
+        var canceled = new UploadCanceledException(UploadInterruption.Paused, [], null, new CancellationToken(true)) { CheckpointId = id, BytesKept = 1L << 30 };
+        UploadRun.Report(env, json: false, canceled);
+
+        var text = error.ToString();
+        var live = text.Split('\n')[0];
+        Assert.InRange(TerminalText.Cells(live.TrimStart('\r')) + 2, 1, width - 1); // "^C" echoed after it stays on its line
+        var message = text[(live.Length + 1)..].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("error: " + UploadRun.CanceledMessage(canceled) + " (code Cancelled)", string.Join(' ', message)); // only broken at spaces
+        var longestWord = message.SelectMany(l => l.Split(' ')).Max(w => w.Length);
+        Assert.All(message, l => Assert.InRange(TerminalText.Cells(l), 1, Math.Max(width - 1, longestWord))); // a word wider than the terminal has a line of its own
+        Assert.Equal(2, message.Count(l => l.Contains(id, StringComparison.Ordinal))); // both mentions whole
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(80)]
+    public void ABatchFileErrorReplacesTheLiveLineAndKeepsItsCheckpointIdWhole(int width)
+    {
+        const string id = "fedcba9876543210fedcba9876543210";
+        var error = new StringWriter();
+        var reporter = new ProgressReporter(error, interactive: true, quiet: false, () => width, () => TimeSpan.FromSeconds(5));
+        reporter.Report(new UploadProgress(UploadPhase.Uploading, 1L << 30, 3L << 30, 1, 4, 1, 4));
+        var said = $"error: lib/a-long-name.mp4: paused: 8.0 MiB confirmed by COS are kept (checkpoint {id}); run the same command again to resume.";
+        reporter.Say(said);
+
+        var written = error.ToString().Split('\r')[^1]; // what follows the cleared row
+        var lines = written.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new string(' ', width - 1), error.ToString().Split('\r')[^2]); // all of it, an echoed ^C too
+        Assert.Equal(said, string.Join(' ', lines));
+        Assert.All(lines, l => Assert.InRange(TerminalText.Cells(l), 1, width - 1));
+        Assert.Single(lines, l => l.Contains(id, StringComparison.Ordinal));
+    }
+
+    private static void AssertLeavesRoomForAnEchoedCtrlC(string[] segments, int width) =>
+        Assert.All(segments, s => Assert.InRange(TerminalText.Cells(s.TrimEnd('\n')) + 2, 3, width - 1));
 
     [Fact]
     public void TheCurrentRateFollowsTheLastSecondsNotTheWholeUpload()
@@ -90,32 +212,4 @@ public sealed class CosEndpointArgumentTests
     [InlineData("ftp://host")]
     [InlineData("http://host/?x=1")]
     public void AnythingElseIsRefused(string value) => Assert.Null(CosEndpointArgument.ToTemplate(value));
-
-    [Fact]
-    public void ABatchLineShowsFilesFailuresAndWhatIsInFlightWhenThereIsRoom()
-    {
-        var output = new StringWriter();
-        var now = TimeSpan.FromSeconds(10);
-        var width = 200;
-        var reporter = new ProgressReporter(output, interactive: true, quiet: false, () => width, () => now);
-        var progress = new VodRaw.Cli.Batch.BatchProgress(reporter, files: 3, bytes: 3000);
-        var a = new VodRaw.Cli.Batch.BatchItem("lib/a.mp4", new VodUploadRequest { MediaFilePath = "/lib/a.mp4" }) { Plan = null };
-        var b = new VodRaw.Cli.Batch.BatchItem("lib/b.mp4", new VodUploadRequest { MediaFilePath = "/lib/b.mp4" });
-        var forA = progress.For(a);
-        progress.For(b);
-        forA.Report(new UploadProgress(UploadPhase.Uploading, 500, 1000, 0, 1, 0, 1));
-        progress.Done(b, ok: false);
-
-        var last = output.ToString().Split('\r', StringSplitOptions.RemoveEmptyEntries)[^1];
-        Assert.Contains("files 1/3", last, StringComparison.Ordinal);
-        Assert.Contains("1 failed", last, StringComparison.Ordinal);
-        Assert.Contains("now: a.mp4", last, StringComparison.Ordinal);
-        Assert.Contains("500 B / 2.9 KiB", last, StringComparison.Ordinal);
-
-        width = 60; // no room: the batch fields go first, the line still fits
-        forA.Report(new UploadProgress(UploadPhase.Uploading, 600, 1000, 0, 1, 0, 1));
-        progress.Done(a, ok: true);
-        var narrow = output.ToString().Split('\r', StringSplitOptions.RemoveEmptyEntries)[^1];
-        Assert.InRange(narrow.TrimEnd().Length, 1, 59);
-    }
 }

@@ -488,8 +488,8 @@ public sealed class UploadOperationTests : IAsyncLifetime
         await client.UploadAsync("ap-guangzhou", new VodUploadRequest { MediaStream = stream, MediaType = "mp4", MediaName = Path.GetFileName(media) });
 
         var started = Assert.Single(events.Payloads, p => Equals(p[3], Path.GetFileName(media)));
-        Assert.Equal(["ap-guangzhou", 2, (long)(content.Length + coverContent.Length), Path.GetFileName(media)], started);
-        Assert.Contains(events.Payloads, p => Equals(p[3], "-") && Equals(p[2], 10L));
+        Assert.Equal(["ap-guangzhou", 2, (long)(content.Length + coverContent.Length), Path.GetFileName(media), $"{content.Length + coverContent.Length} bytes"], started);
+        Assert.Contains(events.Payloads, p => Equals(p[3], "(stream)") && Equals(p[2], 10L));
     }
 
     /// <summary>The upload activities of this test's emulator (tests in other classes upload at the same time).</summary>
