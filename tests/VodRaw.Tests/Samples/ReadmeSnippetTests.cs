@@ -54,14 +54,18 @@ public sealed partial class ReadmeSnippetTests
         var baseline = GC.GetGCMemoryInfo().HeapSizeBytes; // what the process held before (other tests' caches, pools)
         var peak = 0L;
         using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
+        var sampling0 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sampler = Task.Factory.StartNew(() =>
         {
+            // A thread of its own (not the pool the upload keeps busy), sampling until the reply is in.
             while (!sampling.IsCancellationRequested)
             {
                 peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false) - GC.GetGCMemoryInfo().FragmentedBytes);
-                await Task.Delay(20);
+                sampling0.TrySetResult();
+                Thread.Sleep(10);
             }
-        });
+        }, TaskCreationOptions.LongRunning);
+        await sampling0.Task; // sampling has begun before the body is sent
 
         using var reply = await http.PostAsync("/videos", new GeneratedContent(HundredMiB)); // Content-Length: 104857600
         await sampling.CancelAsync();
