@@ -238,53 +238,9 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
     private async Task<Attempt<(int, ulong)>> ReadRangeReplyAsync(HttpResponseMessage response, InactivityWatchdog watchdog, OriginObject origin, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var length = buffer.Length;
-        if (response.StatusCode == HttpStatusCode.OK && offset == 0 && origin.Length == length)
+        if (CheckRange(response, origin, offset, offset + length - 1) is { Failure: { } problem })
         {
-            // A whole-object reply to a range that is the whole object is the same bytes.
-        }
-        else if (response.StatusCode == HttpStatusCode.PartialContent)
-        {
-            if (ContentRangeOf(response) is not { } range)
-            {
-                return Invalid("the origin answered a range without Content-Range");
-            }
-
-            if (range.Total is { } total && total != origin.Length)
-            {
-                return Changed($"its length went from {origin.Length} to {total} bytes");
-            }
-
-            if (range.First != offset || range.Last != offset + length - 1)
-            {
-                return Invalid($"the origin answered bytes {range.First}-{range.Last} for bytes {offset}-{offset + length - 1}");
-            }
-        }
-        else if (response.StatusCode == HttpStatusCode.OK)
-        {
-            return Invalid("the origin answered the whole object to a range request although it served ranges before");
-        }
-        else if (ChangedStatus(response) is { } changed)
-        {
-            return changed;
-        }
-        else
-        {
-            return ErrorOf(response);
-        }
-
-        if (Validators(response, origin) is { } differs)
-        {
-            return differs;
-        }
-
-        if (Encoded(response) is { } encoded)
-        {
-            return encoded;
-        }
-
-        if (response.Content.Headers.ContentLength is { } announced && announced != length)
-        {
-            return Invalid($"the origin announced {announced} bytes for a range of {length}");
+            return problem;
         }
 
         using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -437,7 +393,8 @@ internal sealed class OriginClient(HttpSender sender, TimeSpan inactivity, int m
         static string What(string s) => char.ToUpperInvariant(s[0]) + s[1..];
     }
 
-    private static string HostOf(Uri uri) => uri.IdnHost + ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
+    /// <summary>host:port as errors name where a request went.</summary>
+    public static string HostOf(Uri uri) => uri.IdnHost + ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
 
     private readonly record struct ContentRange(long First, long Last, long? Total);
 

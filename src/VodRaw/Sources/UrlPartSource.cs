@@ -142,7 +142,7 @@ internal sealed class UrlPartSource(OriginClient client, OriginObject origin, Ti
                             $"Reading bytes={_first}-{last} of {source.Origin.Url.Display} broke {_reopened} times, the last at byte {Position} ({why}). Nothing was committed; try again.", e)
                         {
                             Operation = "OriginGet",
-                            Host = source.Origin.Location.Uri.IdnHost + ":" + source.Origin.Location.Uri.Port.ToString(CultureInfo.InvariantCulture),
+                            Host = OriginClient.HostOf(source.Origin.Location.Uri),
                             Range = $"bytes={_first}-{last}",
                             Attempts = _reopened,
                             IsTransient = true,

@@ -50,7 +50,7 @@ internal sealed class UrlStreamSource(OriginClient client, OriginObject origin, 
                         $"Reading {origin.Url.Display} broke after {_position + total} bytes ({why}); its origin serves no byte ranges, so the upload cannot continue from there. Nothing was committed; try again.", e)
                     {
                         Operation = "OriginGet",
-                        Host = origin.Location.Uri.IdnHost + ":" + origin.Location.Uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Host = OriginClient.HostOf(origin.Location.Uri),
                         IsTransient = true,
                     };
                 }
@@ -64,6 +64,7 @@ internal sealed class UrlStreamSource(OriginClient client, OriginObject origin, 
                         $"The origin of {origin.Url.Display} ended its reply after {_position + total} of the {length} bytes it announced; its origin serves no byte ranges, so the upload cannot continue from there. Nothing was committed; try again.")
                     {
                         Operation = "OriginGet",
+                        Host = OriginClient.HostOf(origin.Location.Uri),
                         IsTransient = true,
                     };
                 }
